@@ -1,0 +1,1 @@
+"""Metrics: pure aggregations over the stored event log."""

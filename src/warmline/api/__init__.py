@@ -1,0 +1,1 @@
+"""The HTTP edge: FastAPI app, request/response schemas, auth and live streams."""

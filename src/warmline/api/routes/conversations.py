@@ -1,0 +1,71 @@
+"""Customer-facing routes: conversations, messages, the handoff button, feedback."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
+
+from warmline.api.deps import CustomerConversation, Services
+from warmline.api.schemas import (
+    ConversationOut,
+    FeedbackIn,
+    HandoffRequestedOut,
+    MessageOut,
+    Ok,
+    ReplyOut,
+    StartConversationIn,
+    StartedOut,
+    TextIn,
+    TurnOut,
+)
+from warmline.domain.conversations import Channel
+from warmline.domain.customers import CustomerInfo
+
+router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
+
+
+@router.post("", status_code=201, response_model=StartedOut)
+def start_conversation(body: StartConversationIn, c: Services) -> StartedOut:
+    """Start a conversation. Keep the returned token: every later call needs it."""
+    started = c.conversations.start(
+        Channel(body.channel),
+        CustomerInfo(
+            email=body.customer.email,
+            name=body.customer.name,
+            external_id=body.customer.external_id,
+        ),
+    )
+    view = ConversationOut.of(started.conversation, list(started.messages))
+    return StartedOut(**view.model_dump(), token=started.token)
+
+
+@router.get("/{conversation_id}", response_model=ConversationOut)
+def get_conversation(conversation: CustomerConversation, c: Services) -> ConversationOut:
+    agent = c.store.users.get(conversation.agent_id) if conversation.agent_id else None
+    return ConversationOut.of(
+        conversation,
+        list(c.conversations.messages(conversation.id)),
+        owner_name=(agent.name or "a support agent") if agent else None,
+    )
+
+
+@router.post("/{conversation_id}/messages", response_model=TurnOut)
+async def post_message(body: TextIn, conversation: CustomerConversation, c: Services) -> TurnOut:
+    """Send the customer's message. It is saved before the reply is made."""
+    turn = await run_in_threadpool(c.conversations.post, conversation.id, body.text)
+    return TurnOut(message=MessageOut.of(turn.message), reply=ReplyOut.of(turn.reply))
+
+
+@router.post("/{conversation_id}/handoff", response_model=HandoffRequestedOut)
+def request_handoff(conversation: CustomerConversation, c: Services) -> HandoffRequestedOut:
+    """The "Talk to a person" button."""
+    handoff, message = c.conversations.request_handoff(conversation.id)
+    return HandoffRequestedOut(
+        handoff_id=handoff.id, status=handoff.status.value, message=MessageOut.of(message)
+    )
+
+
+@router.post("/{conversation_id}/feedback", response_model=Ok)
+def give_feedback(body: FeedbackIn, conversation: CustomerConversation, c: Services) -> Ok:
+    c.conversations.feedback(conversation.id, body.resolved, body.csat)
+    return Ok()

@@ -1,0 +1,288 @@
+"""Request and response models of HTTP API v1. Pydantic lives here, at the edge."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from warmline.analytics.metrics import Summary
+from warmline.domain.conversations import Citation, Conversation, Message
+from warmline.domain.handoffs import Brief
+from warmline.domain.users import User
+from warmline.engine.conversations import Reply
+from warmline.engine.handoffs import HandoffView
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class CustomerIn(_In):
+    email: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    name: str | None = Field(default=None, max_length=200)
+    external_id: str | None = Field(default=None, max_length=200)
+
+
+class StartConversationIn(_In):
+    channel: Literal["web", "api"] = "web"
+    customer: CustomerIn = Field(default_factory=CustomerIn)
+
+
+class TextIn(_In):
+    text: str = Field(max_length=100_000, description="The message; the length limit is a setting.")
+
+
+class FeedbackIn(_In):
+    resolved: bool
+    csat: int | None = Field(default=None, ge=1, le=5)
+
+
+class LoginIn(_In):
+    email: str = Field(max_length=320)
+    api_key: str = Field(max_length=200)
+
+
+class CitationOut(BaseModel):
+    article_id: str
+    title: str
+    source: str
+    section: str | None
+    snippet: str
+
+    @classmethod
+    def of(cls, c: Citation) -> CitationOut:
+        return cls(
+            article_id=c.article_id,
+            title=c.title,
+            source=c.source,
+            section=c.section,
+            snippet=c.snippet,
+        )
+
+
+class MessageOut(BaseModel):
+    id: str
+    conversation_id: str
+    role: Literal["customer", "ai", "agent", "system"]
+    text: str
+    created_at: datetime
+    author_name: str | None
+    citations: list[CitationOut]
+
+    @classmethod
+    def of(cls, m: Message) -> MessageOut:
+        return cls(
+            id=m.id,
+            conversation_id=m.conversation_id,
+            role=m.role.value,
+            text=m.text,
+            created_at=m.created_at,
+            author_name=m.author_name,
+            citations=[CitationOut.of(c) for c in m.citations],
+        )
+
+
+class ConversationOut(BaseModel):
+    id: str
+    customer_id: str
+    status: str
+    owner: Literal["ai", "agent"]
+    owner_name: str | None = None
+    messages: list[MessageOut]
+
+    @classmethod
+    def of(
+        cls, c: Conversation, messages: list[Message], owner_name: str | None = None
+    ) -> ConversationOut:
+        return cls(
+            id=c.id,
+            customer_id=c.customer_id,
+            status=c.status.value,
+            owner="ai" if c.owner == "ai" else "agent",
+            owner_name=owner_name,
+            messages=[MessageOut.of(m) for m in messages],
+        )
+
+
+class StartedOut(ConversationOut):
+    token: str
+
+
+class EscalationOut(BaseModel):
+    reasons: list[str]
+    handoff_id: str
+
+
+class ReplyOut(BaseModel):
+    text: str
+    decision: Literal["answer", "clarify", "escalate", "none"]
+    confidence: float | None
+    citations: list[CitationOut]
+    escalation: EscalationOut | None
+    message: MessageOut | None
+
+    @classmethod
+    def of(cls, r: Reply) -> ReplyOut:
+        decision: Literal["answer", "clarify", "escalate", "none"] = r.decision  # type: ignore[assignment]
+        return cls(
+            text=r.text,
+            decision=decision,
+            confidence=r.confidence,
+            citations=[CitationOut.of(c) for c in r.citations],
+            escalation=(
+                EscalationOut(reasons=[c.value for c in r.reasons], handoff_id=r.handoff_id)
+                if r.handoff_id
+                else None
+            ),
+            message=MessageOut.of(r.message) if r.message else None,
+        )
+
+
+class TurnOut(BaseModel):
+    message: MessageOut
+    reply: ReplyOut
+
+
+class HandoffRequestedOut(BaseModel):
+    handoff_id: str
+    status: str
+    message: MessageOut
+
+
+class UserOut(BaseModel):
+    id: str
+    email: str
+    role: str
+    name: str | None
+
+    @classmethod
+    def of(cls, u: User) -> UserOut:
+        return cls(id=u.id, email=u.email, role=u.role.value, name=u.name)
+
+
+class UserEnvelope(BaseModel):
+    user: UserOut
+
+
+class PersonOut(BaseModel):
+    id: str
+    email: str
+    name: str | None
+
+
+class CustomerOut(BaseModel):
+    id: str
+    name: str | None
+    email: str | None
+
+
+class ReasonOut(BaseModel):
+    code: str
+    evidence: str
+
+
+class BriefOut(BaseModel):
+    summary: str
+    reasons: list[ReasonOut]
+    customer: dict[str, str | bool | None]
+    told_customer: str
+    suggested_next_step: str
+    intent: str | None
+    ai_answers: list[str]
+
+    @classmethod
+    def of(cls, b: Brief, email: str | None) -> BriefOut:
+        return cls(
+            summary=b.summary,
+            reasons=[ReasonOut(code=r.code.value, evidence=r.evidence) for r in b.reasons],
+            customer={"name": b.customer_name, "email": email, "verified": b.customer_verified},
+            told_customer=b.told_customer,
+            suggested_next_step=b.suggested_next_step,
+            intent=b.intent,
+            ai_answers=list(b.ai_answers),
+        )
+
+
+class HandoffOut(BaseModel):
+    id: str
+    conversation_id: str
+    status: str
+    reasons: list[str]
+    priority: int
+    queue: str
+    created_at: datetime
+    claimed_by: PersonOut | None
+    customer: CustomerOut
+    last_customer_message: str | None
+
+    @classmethod
+    def of(cls, v: HandoffView) -> HandoffOut:
+        h = v.handoff
+        return cls(
+            id=h.id,
+            conversation_id=h.conversation_id,
+            status=h.status.value,
+            reasons=[c.value for c in h.reason_codes],
+            priority=h.priority,
+            queue=h.queue,
+            created_at=h.created_at,
+            claimed_by=(
+                PersonOut(id=v.claimed_by.id, email=v.claimed_by.email, name=v.claimed_by.name)
+                if v.claimed_by
+                else None
+            ),
+            customer=CustomerOut(
+                id=v.conversation.customer_id,
+                name=v.customer.name if v.customer else None,
+                email=v.customer.email if v.customer else None,
+            ),
+            last_customer_message=v.last_customer_message,
+        )
+
+
+class HandoffDetailOut(HandoffOut):
+    brief: BriefOut
+    transcript: list[MessageOut]
+
+
+class HandoffList(BaseModel):
+    items: list[HandoffOut]
+
+
+class MessageEnvelope(BaseModel):
+    message: MessageOut
+
+
+class SummaryOut(BaseModel):
+    conversations: int
+    ai_handled: int
+    handoffs: int
+    confirmed_resolution_rate: float | None
+    containment_rate: float | None
+    escalations_by_reason: dict[str, int]
+    csat_avg: float | None
+    feedback_count: int
+
+    @classmethod
+    def of(cls, s: Summary) -> SummaryOut:
+        return cls(**s.__dict__)
+
+
+class Ok(BaseModel):
+    ok: bool = True
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    details: object | None = None
+
+
+class ErrorOut(BaseModel):
+    error: ErrorBody

@@ -1,0 +1,256 @@
+"""The ``warmline`` command line."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from warmline.bootstrap import Container, build, open_database
+from warmline.domain.conversations import Channel
+from warmline.domain.customers import CustomerInfo
+from warmline.domain.knowledge import Audience
+from warmline.domain.users import UserRole
+from warmline.errors import ReplyFailedError, WarmlineError
+from warmline.settings import Settings
+
+app = typer.Typer(help="Warmline: an AI front line for customer support.", no_args_is_help=True)
+kb = typer.Typer(help="The knowledge base: ingest, list, search, delete.", no_args_is_help=True)
+db = typer.Typer(help="The database schema.", no_args_is_help=True)
+users = typer.Typer(help="People who work the inbox.", no_args_is_help=True)
+app.add_typer(kb, name="kb")
+app.add_typer(db, name="db")
+app.add_typer(users, name="users")
+
+HostOption = Annotated[str | None, typer.Option(help="Address to bind (WARMLINE_HOST).")]
+PortOption = Annotated[int | None, typer.Option(help="Port to listen on (WARMLINE_PORT).")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+def _settings(host: str | None = None, port: int | None = None) -> Settings:
+    overrides: dict[str, object] = {}
+    if host:
+        overrides["host"] = host
+    if port:
+        overrides["port"] = port
+    return Settings(**overrides)  # type: ignore[arg-type]
+
+
+def _container(settings: Settings | None = None) -> Container:
+    return build(settings or _settings())
+
+
+def _fail(error: WarmlineError) -> typer.Exit:
+    typer.secho(f"error: {error.message}", err=True, fg=typer.colors.RED)
+    return typer.Exit(2)
+
+
+def _serve(container: Container) -> None:
+    import uvicorn
+
+    from warmline.api.app import create_app
+
+    settings = container.settings
+    uvicorn.run(
+        create_app(container),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+    )
+
+
+@app.command()
+def serve(host: HostOption = None, port: PortOption = None) -> None:
+    """Run the HTTP server: API, web chat, agent inbox and dashboard."""
+    logging.basicConfig(level=logging.INFO)
+    _serve(_container(_settings(host, port)))
+
+
+@app.command()
+def demo(host: HostOption = None, port: PortOption = None) -> None:
+    """Set up the Juniper Lane demo shop (help center, customers, an agent) and serve it."""
+    from warmline.demo import set_up
+
+    logging.basicConfig(level=logging.INFO)
+    container = _container(_settings(host, port))
+    setup = set_up(container)
+    settings = container.settings
+    base = f"http://{settings.host}:{settings.port}"
+    report = setup.knowledge
+    typer.echo(
+        f"\nWarmline demo: {len(container.knowledge.articles())} help-center articles "
+        f"({len(report.added)} new, {len(report.updated)} updated)."
+    )
+    typer.echo(f"  Customer chat:  {base}/")
+    typer.echo(f"  Agent inbox:    {base}/agent")
+    typer.echo(f"  Dashboard:      {base}/dashboard")
+    typer.echo(f"  API docs:       {base}/docs")
+    typer.echo("\nDemo agent sign-in (a new key each start):")
+    typer.echo(f"  email:    {setup.agent.user.email}")
+    typer.echo(f"  API key:  {setup.agent.api_key}\n")
+    _serve(container)
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database schema to the newest version."""
+    settings = _settings()
+    open_database(settings, migrate=True).dispose()
+    typer.echo(f"database is up to date: {settings.resolved_database_url()}")
+
+
+@kb.command("ingest")
+def kb_ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Markdown files or folders.")],
+    doc_type: Annotated[str | None, typer.Option("--type", help="Document type to record.")] = None,
+    audience: Annotated[Audience | None, typer.Option(help="customer or internal.")] = None,
+) -> None:
+    """Ingest help-center content. A file that fails is reported; the rest still ingest."""
+    container = _container()
+    with typer.progressbar(length=0, label="ingesting", show_eta=False) as bar:
+        report = container.knowledge.ingest(
+            paths, audience=audience, doc_type=doc_type, on_file=lambda _: bar.update(1)
+        )
+    for path, problem in report.failed:
+        typer.secho(f"failed: {path}: {problem}", err=True, fg=typer.colors.RED)
+    typer.echo(
+        f"{len(report.added)} added, {len(report.updated)} updated, "
+        f"{len(report.unchanged)} unchanged, {len(report.failed)} failed, {report.chunks} chunks"
+    )
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@kb.command("list")
+def kb_list(as_json: JsonOption = False) -> None:
+    """List the articles in the knowledge base."""
+    articles = _container().knowledge.articles()
+    rows = [
+        {
+            "id": a.id,
+            "title": a.title,
+            "type": a.type,
+            "audience": a.audience.value,
+            "authoritative": a.authoritative,
+            "source": a.source,
+        }
+        for a in articles
+    ]
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        typer.echo(f"{row['id']:<40} {row['audience']:<9} {row['title']}")
+
+
+@kb.command("delete")
+def kb_delete(article_id: str) -> None:
+    """Delete one article and its chunks."""
+    try:
+        _container().knowledge.delete(article_id)
+    except WarmlineError as error:
+        raise _fail(error) from error
+    typer.echo(f"deleted {article_id}")
+
+
+@kb.command("search")
+def kb_search(
+    query: str,
+    k: Annotated[int, typer.Option(help="How many results.")] = 5,
+    as_json: JsonOption = False,
+) -> None:
+    """Search the knowledge base the way the assistant does."""
+    try:
+        hits = _container().knowledge.search(query, k=k)
+    except WarmlineError as error:
+        raise _fail(error) from error
+    rows = [
+        {
+            "article_id": h.article.id,
+            "title": h.article.title,
+            "source": h.article.source,
+            "section": h.chunk.section,
+            "audience": h.article.audience.value,
+            "score": round(h.score, 4),
+            "text": h.chunk.text,
+        }
+        for h in hits
+    ]
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        typer.echo("no results")
+    for rank, row in enumerate(rows, 1):
+        section = f" > {row['section']}" if row["section"] else ""
+        typer.echo(f"{rank}. [{row['score']:.2f}] {row['title']}{section} ({row['article_id']})")
+
+
+@users.command("create")
+def users_create(
+    email: Annotated[str, typer.Option(help="The person's email; it is their sign-in name.")],
+    role: Annotated[UserRole, typer.Option(help="agent, supervisor or admin.")],
+    name: Annotated[str | None, typer.Option(help="Name shown to customers.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create an inbox user and print their API key (shown once)."""
+    try:
+        created = _container().accounts.create(email, role, name)
+    except WarmlineError as error:
+        raise _fail(error) from error
+    data = {
+        "id": created.user.id,
+        "email": created.user.email,
+        "role": created.user.role.value,
+        "api_key": created.api_key,
+    }
+    if as_json:
+        typer.echo(json.dumps(data))
+        return
+    typer.echo(f"created {data['role']} {data['email']} ({data['id']})")
+    typer.echo(f"API key (shown once): {data['api_key']}")
+
+
+@app.command()
+def chat() -> None:
+    """Talk to the assistant in the terminal, through the same engine as the web chat."""
+    container = _container()
+    started = container.conversations.start(Channel.TERMINAL, CustomerInfo())
+    conversation_id = started.conversation.id
+    typer.secho(f"AI: {started.messages[0].text}", fg=typer.colors.CYAN)
+    typer.echo("(type /human for a person, /quit to leave)")
+    while True:
+        try:
+            text = input("you> ")
+        except (EOFError, KeyboardInterrupt):
+            typer.echo("")
+            return
+        if text.strip() == "/quit":
+            return
+        try:
+            if text.strip() == "/human":
+                _, message = container.conversations.request_handoff(conversation_id)
+                typer.secho(f"Warmline: {message.text}", fg=typer.colors.YELLOW)
+                continue
+            turn = container.conversations.post(conversation_id, text)
+        except ReplyFailedError as error:
+            typer.secho(f"Warmline: {error.message}", fg=typer.colors.RED)
+            continue
+        except WarmlineError as error:
+            typer.secho(f"error: {error.message}", fg=typer.colors.RED)
+            continue
+        reply = turn.reply
+        if reply.decision == "none":
+            typer.secho("(a person has this conversation; they will answer)", dim=True)
+            continue
+        colour = typer.colors.YELLOW if reply.decision == "escalate" else typer.colors.CYAN
+        typer.secho(f"AI: {reply.text}", fg=colour)
+        for citation in reply.citations:
+            typer.secho(f"    source: {citation.title} <{citation.source}>", dim=True)
+
+
+def main() -> None:
+    app()

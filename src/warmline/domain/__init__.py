@@ -1,0 +1,1 @@
+"""Domain types: frozen dataclasses with no I/O, shared by the engine, storage and the edges."""

@@ -1,0 +1,1 @@
+"""The conversation engine: understand, retrieve, compose, decide; then answer or hand over."""

@@ -1,0 +1,394 @@
+"""The customer side of the engine: start a conversation, take a message, reply or hand over."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from warmline.clock import Clock, IdGenerator
+from warmline.domain.conversations import (
+    Channel,
+    Citation,
+    Conversation,
+    ConversationStatus,
+    Message,
+    Role,
+)
+from warmline.domain.customers import Customer, CustomerInfo
+from warmline.domain.events import (
+    ConversationStarted,
+    FeedbackGiven,
+    HandoffOpened,
+    ReplyFailed,
+    TurnDecided,
+)
+from warmline.domain.handoffs import Handoff, HandoffStatus, Reason, ReasonCode
+from warmline.domain.ids import ConversationId, CustomerId, HandoffId, TraceId
+from warmline.domain.knowledge import Audience, SearchHit
+from warmline.domain.traces import DecisionTrace
+from warmline.engine.briefs import build_brief
+from warmline.engine.composer import Composition
+from warmline.engine.decisions import Action, ConversationState, Decision, Signals, decide
+from warmline.engine.emitter import Emitter
+from warmline.engine.transcript import Transcript
+from warmline.engine.understanding import explicit_human_request
+from warmline.errors import (
+    AuthenticationError,
+    InvalidInputError,
+    NotFoundError,
+    ReplyFailedError,
+)
+from warmline.knowledge.index import KnowledgeIndex
+from warmline.knowledge.text import terms
+from warmline.policy.model import Policy
+from warmline.storage.ports import Store
+
+log = logging.getLogger(__name__)
+
+
+class Composer(Protocol):
+    def compose(
+        self, question: str, hits: Sequence[SearchHit], *, intro: str, max_sentences: int
+    ) -> Composition: ...
+
+
+@dataclass(frozen=True)
+class Reply:
+    decision: str  # answer | clarify | escalate | none
+    text: str
+    confidence: float | None
+    citations: tuple[Citation, ...]
+    reasons: tuple[ReasonCode, ...]
+    handoff_id: HandoffId | None
+    message: Message | None
+
+
+@dataclass(frozen=True)
+class Turn:
+    message: Message
+    reply: Reply
+
+
+@dataclass(frozen=True)
+class Started:
+    conversation: Conversation
+    token: str
+    messages: tuple[Message, ...]
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class ConversationService:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        index: KnowledgeIndex,
+        composer: Composer,
+        policy: Policy,
+        emitter: Emitter,
+        clock: Clock,
+        ids: IdGenerator,
+        max_message_chars: int,
+    ) -> None:
+        self._store = store
+        self._index = index
+        self._composer = composer
+        self._policy = policy
+        self._emitter = emitter
+        self._clock = clock
+        self._ids = ids
+        self._max_chars = max_message_chars
+        self._transcript = Transcript(store.conversations, emitter, clock, ids)
+
+    # -- conversations -------------------------------------------------------------------
+
+    def start(self, channel: Channel, info: CustomerInfo) -> Started:
+        customer = self._customer_for(info)
+        now = self._clock.now()
+        token = secrets.token_urlsafe(32)
+        conversation = Conversation(
+            id=ConversationId(self._ids.new("conv")),
+            customer_id=customer.id,
+            channel=channel,
+            status=ConversationStatus.ACTIVE,
+            agent_id=None,
+            token_hash=hash_secret(token),
+            created_at=now,
+            updated_at=now,
+        )
+        self._store.conversations.add(conversation)
+        self._emitter.emit(
+            ConversationStarted(
+                conversation_id=conversation.id, at=now, customer_id=customer.id, channel=channel
+            )
+        )
+        disclosure = self._transcript.post(
+            conversation.id, Role.AI, self._policy.messages.disclosure
+        )
+        return Started(conversation, token, (disclosure,))
+
+    def authenticate(self, conversation_id: str, token: str | None) -> Conversation:
+        conversation = self._store.conversations.get(ConversationId(conversation_id))
+        if conversation is None:
+            raise NotFoundError(f"conversation {conversation_id} does not exist")
+        if not token or not hmac.compare_digest(conversation.token_hash, hash_secret(token)):
+            raise AuthenticationError("this conversation's token is missing or wrong")
+        return conversation
+
+    def get(self, conversation_id: ConversationId) -> Conversation:
+        conversation = self._store.conversations.get(conversation_id)
+        if conversation is None:
+            raise NotFoundError(f"conversation {conversation_id} does not exist")
+        return conversation
+
+    def messages(self, conversation_id: ConversationId) -> Sequence[Message]:
+        return self._store.conversations.messages(conversation_id)
+
+    def customer(self, customer_id: CustomerId) -> Customer | None:
+        return self._store.customers.get(customer_id)
+
+    # -- a customer turn -----------------------------------------------------------------
+
+    def post(self, conversation_id: ConversationId, text: str) -> Turn:
+        """Save the customer's message first, then reply. A failed reply loses nothing."""
+        text = self.check_text(text)
+        conversation = self.get(conversation_id)
+        if conversation.status is ConversationStatus.CLOSED:
+            conversation = self._transcript.set_status(conversation, ConversationStatus.ACTIVE)
+        message = self._transcript.post(conversation.id, Role.CUSTOMER, text)
+        if not conversation.ai_may_reply:
+            return Turn(message, Reply("none", "", None, (), (), None, None))
+        try:
+            reply = self._reply(conversation, message)
+        except Exception as error:
+            log.exception("reply failed in %s", conversation.id)
+            self._emitter.emit(
+                ReplyFailed(
+                    conversation_id=conversation.id,
+                    at=self._clock.now(),
+                    message_id=message.id,
+                    error=type(error).__name__,
+                )
+            )
+            raise ReplyFailedError(
+                self._policy.messages.reply_failed,
+                details={"message_id": message.id, "handoff_available": True},
+            ) from error
+        return Turn(message, reply)
+
+    def check_text(self, text: str) -> str:
+        stripped = text.strip()
+        if not stripped:
+            raise InvalidInputError("the message is empty")
+        if len(stripped) > self._max_chars:
+            raise InvalidInputError(
+                f"the message is {len(stripped)} characters long; the limit is {self._max_chars}"
+            )
+        return stripped
+
+    def _reply(self, conversation: Conversation, message: Message) -> Reply:
+        traces = self._store.traces.for_conversation(conversation.id)
+        state = ConversationState(
+            turn=len(traces) + 1,
+            last_action=Action(traces[-1].decision) if traces else None,
+        )
+        answering = self._policy.answering
+        human = explicit_human_request(message.text)
+        hits = [] if human else self._index.search(message.text, k=answering.retrieve_k)
+        customer_hits = [h for h in hits if h.article.audience is Audience.CUSTOMER]
+        composition = (
+            self._composer.compose(
+                message.text,
+                customer_hits,
+                intro=self._policy.messages.answer_intro,
+                max_sentences=answering.max_sentences,
+            )
+            if customer_hits
+            else Composition("", (), ())
+        )
+        best = customer_hits[0] if customer_hits else None
+        signals = Signals(
+            human_request=human,
+            content_terms=len(set(terms(message.text))),
+            hits=len(customer_hits),
+            best_score=best.score if best else 0.0,
+            best_coverage=best.term_coverage if best else 0.0,
+            answer_sentences=len(composition.sentences),
+        )
+        decision = decide(state, signals, self._policy)
+        reply = self._act(conversation, decision, composition)
+        self._record(
+            conversation=conversation,
+            message=message,
+            reply=reply,
+            decision=decision,
+            signals=signals,
+            hits=hits,
+        )
+        return reply
+
+    def _act(
+        self, conversation: Conversation, decision: Decision, composition: Composition
+    ) -> Reply:
+        messages = self._policy.messages
+        if decision.action is Action.ANSWER:
+            sent = self._transcript.post(
+                conversation.id, Role.AI, composition.text, composition.citations
+            )
+            return Reply("answer", sent.text, decision.confidence, sent.citations, (), None, sent)
+        if decision.action is Action.CLARIFY:
+            sent = self._transcript.post(conversation.id, Role.AI, messages.clarify)
+            return Reply("clarify", sent.text, decision.confidence, (), (), None, sent)
+        prefix = ""
+        if any(r.code is ReasonCode.OUT_OF_SCOPE for r in decision.reasons):
+            prefix = messages.handoff_no_knowledge + " "
+        handoff, sent = self._open_handoff(conversation, decision.reasons, prefix)
+        return Reply(
+            "escalate",
+            sent.text,
+            decision.confidence,
+            (),
+            handoff.reason_codes,
+            handoff.id,
+            sent,
+        )
+
+    def _record(
+        self,
+        *,
+        conversation: Conversation,
+        message: Message,
+        reply: Reply,
+        decision: Decision,
+        signals: Signals,
+        hits: Sequence[SearchHit],
+    ) -> None:
+        now = self._clock.now()
+        self._store.traces.add(
+            DecisionTrace(
+                id=TraceId(self._ids.new("trace")),
+                conversation_id=conversation.id,
+                customer_message_id=message.id,
+                reply_message_id=reply.message.id if reply.message else None,
+                decision=decision.action.value,
+                rule=decision.rule,
+                confidence=decision.confidence,
+                retrieved=tuple(
+                    {
+                        "chunk_id": h.chunk.id,
+                        "article_id": h.article.id,
+                        "audience": h.article.audience.value,
+                        "score": round(h.score, 4),
+                        "term_coverage": round(h.term_coverage, 4),
+                        "why": h.why,
+                    }
+                    for h in hits
+                ),
+                signals=signals.as_dict(),
+                created_at=now,
+                extra={
+                    "policy_version": self._policy.version,
+                    "reasons": [
+                        {"code": r.code.value, "evidence": r.evidence} for r in decision.reasons
+                    ],
+                },
+            )
+        )
+        self._emitter.emit(
+            TurnDecided(
+                conversation_id=conversation.id,
+                at=now,
+                message_id=message.id,
+                decision=decision.action.value,
+                rule=decision.rule,
+                confidence=decision.confidence,
+            )
+        )
+
+    # -- handoff and feedback ------------------------------------------------------------
+
+    def request_handoff(self, conversation_id: ConversationId) -> tuple[Handoff, Message]:
+        """The "Talk to a person" button: honoured at once, with no retention script."""
+        conversation = self.get(conversation_id)
+        active = self._store.handoffs.active_for_conversation(conversation.id)
+        if active is not None:
+            sent = self._transcript.post(
+                conversation.id, Role.SYSTEM, self._policy.messages.already_waiting
+            )
+            return active, sent
+        reason = Reason(ReasonCode.CUSTOMER_REQUEST, "pressed \u201cTalk to a person\u201d")
+        return self._open_handoff(conversation, (reason,), "")
+
+    def _open_handoff(
+        self, conversation: Conversation, reasons: Sequence[Reason], prefix: str
+    ) -> tuple[Handoff, Message]:
+        position = len(self._store.handoffs.list(HandoffStatus.OPEN)) + 1
+        told = prefix + self._policy.messages.handoff.format(position=position)
+        codes = [r.code for r in reasons]
+        handoff = Handoff(
+            id=HandoffId(self._ids.new("ho")),
+            conversation_id=conversation.id,
+            status=HandoffStatus.OPEN,
+            reasons=tuple(reasons),
+            priority=self._policy.priority_for(codes),
+            queue=self._policy.routing.default_queue,
+            brief=build_brief(
+                customer=self._store.customers.get(conversation.customer_id),
+                transcript=self._store.conversations.messages(conversation.id),
+                reasons=reasons,
+                told_customer=told,
+            ),
+            created_at=self._clock.now(),
+        )
+        self._store.handoffs.add(handoff)
+        self._transcript.set_status(conversation, ConversationStatus.WAITING)
+        sent = self._transcript.post(conversation.id, Role.SYSTEM, told)
+        self._emitter.emit(
+            HandoffOpened(
+                conversation_id=conversation.id,
+                at=handoff.created_at,
+                handoff_id=handoff.id,
+                reasons=tuple(codes),
+            )
+        )
+        return handoff, sent
+
+    def feedback(self, conversation_id: ConversationId, resolved: bool, csat: int | None) -> None:
+        if csat is not None and not 1 <= csat <= 5:
+            raise InvalidInputError("csat must be between 1 and 5")
+        conversation = self.get(conversation_id)
+        self._emitter.emit(
+            FeedbackGiven(
+                conversation_id=conversation.id, at=self._clock.now(), resolved=resolved, csat=csat
+            )
+        )
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _customer_for(self, info: CustomerInfo) -> Customer:
+        email = info.email.strip().lower() if info.email else None
+        for found in (
+            self._store.customers.find_by_external_id(info.external_id)
+            if info.external_id
+            else None,
+            self._store.customers.find_by_email(email) if email else None,
+        ):
+            if found is not None:
+                return found
+        customer = Customer(
+            id=CustomerId(self._ids.new("cus")),
+            email=email,
+            name=info.name,
+            external_id=info.external_id,
+            created_at=self._clock.now(),
+        )
+        self._store.customers.add(customer)
+        return customer

@@ -1,0 +1,1 @@
+"""Event delivery: the log (storage) keeps every event; the bus pushes them to live listeners."""

@@ -1,0 +1,1 @@
+"""Knowledge: ingest help-center content, chunk it by structure, and retrieve it with scores."""

@@ -1,0 +1,97 @@
+"""Lexical retrieval: BM25 (bm25s) over stemmed content words, with per-hit scores and reasons.
+
+The index lives in memory, rebuilt from the knowledge repository, so it behaves the same on
+SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Protocol
+
+import bm25s
+import numpy as np
+
+from warmline.domain.ids import ArticleId
+from warmline.domain.knowledge import Article, Audience, Chunk, SearchHit
+from warmline.knowledge.text import terms
+
+
+class KnowledgeIndex(Protocol):
+    def rebuild(self, articles: Sequence[Article], chunks: Sequence[Chunk]) -> None: ...
+
+    def search(
+        self, query: str, *, k: int = 5, audience: Audience | None = None
+    ) -> list[SearchHit]: ...
+
+
+class Bm25Index:
+    """BM25 over chunk text prefixed with its article title and section path."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._chunks: list[Chunk] = []
+        self._articles: dict[ArticleId, Article] = {}
+        self._terms: list[frozenset[str]] = []
+        self._bm25: bm25s.BM25 | None = None
+
+    def rebuild(self, articles: Sequence[Article], chunks: Sequence[Chunk]) -> None:
+        by_id = {a.id: a for a in articles}
+        kept = [c for c in chunks if c.article_id in by_id]
+        documents = [terms(_indexed_text(by_id[c.article_id], c)) for c in kept]
+        bm25: bm25s.BM25 | None = None
+        if kept:
+            bm25 = bm25s.BM25()
+            bm25.index(documents, show_progress=False)
+        with self._lock:
+            self._chunks = kept
+            self._articles = by_id
+            self._terms = [frozenset(d) for d in documents]
+            self._bm25 = bm25
+
+    def search(
+        self, query: str, *, k: int = 5, audience: Audience | None = None
+    ) -> list[SearchHit]:
+        query_terms = terms(query)
+        with self._lock:
+            chunks, articles, chunk_terms, bm25 = (
+                self._chunks,
+                self._articles,
+                self._terms,
+                self._bm25,
+            )
+        if bm25 is None or not query_terms:
+            return []
+        weight_mask = None
+        if audience is not None:
+            weight_mask = np.array(
+                [articles[c.article_id].audience is audience for c in chunks], dtype=np.float32
+            )
+        wanted = min(len(chunks), max(k * 4, k))
+        ids, scores = bm25.retrieve(
+            [query_terms], k=wanted, show_progress=False, weight_mask=weight_mask
+        )
+        unique_terms = set(query_terms)
+        hits: list[SearchHit] = []
+        for index, score in zip(ids[0], scores[0], strict=True):
+            if score <= 0:
+                continue
+            chunk = chunks[int(index)]
+            matched = unique_terms & chunk_terms[int(index)]
+            coverage = len(matched) / len(unique_terms)
+            hits.append(
+                SearchHit(
+                    chunk=chunk,
+                    article=articles[chunk.article_id],
+                    score=float(score),
+                    lexical_score=float(score),
+                    term_coverage=coverage,
+                    why=f"bm25 {score:.2f}; matched {', '.join(sorted(matched))}",
+                )
+            )
+        return hits[:k]
+
+
+def _indexed_text(article: Article, chunk: Chunk) -> str:
+    return " ".join(part for part in (article.title, chunk.section, chunk.text) if part)

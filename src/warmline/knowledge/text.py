@@ -1,0 +1,70 @@
+"""Text helpers shared by indexing, composing and signals: tokens, stems, sentences."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import Stemmer
+from bm25s.stopwords import STOPWORDS_EN
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(])")
+STOPWORDS = frozenset(STOPWORDS_EN) | {
+    "hi",
+    "hello",
+    "hey",
+    "please",
+    "thanks",
+    "thank",
+    "can",
+    "could",
+    "would",
+    "do",
+    "does",
+    "did",
+    "how",
+    "what",
+    "when",
+    "where",
+    "why",
+    "i",
+    "im",
+    "i'm",
+    "my",
+    "me",
+    "you",
+    "your",
+    "get",
+    "want",
+    "need",
+    "know",
+}
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english")
+
+
+def words(text: str) -> list[str]:
+    return _TOKEN.findall(text.lower().replace("’", "'"))
+
+
+def terms(text: str) -> list[str]:
+    """Content words, stemmed: what lexical matching and term coverage compare."""
+    kept = [w for w in words(text) if w not in STOPWORDS and len(w) > 1]
+    stems: list[str] = _stemmer().stemWords(kept)
+    return stems
+
+
+def sentences(text: str) -> list[str]:
+    """Split prose into sentences; list items and table rows count as sentences of their own."""
+    found: list[str] = []
+    for raw_line in text.splitlines():
+        line = raw_line.strip()
+        if not line or line.startswith("|---") or set(line) <= {"|", "-", ":", " "}:
+            continue
+        line = re.sub(r"^([-*+]|\d+[.)])\s+", "", line)
+        found.extend(part.strip() for part in _SENTENCE_END.split(line) if part.strip())
+    return found

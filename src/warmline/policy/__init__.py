@@ -1,0 +1,1 @@
+"""Policy as data: thresholds, messages and routing, in versioned YAML validated by a schema."""

@@ -1,0 +1,55 @@
+"""Typed settings, read from the environment (``WARMLINE_*``) and overridden by CLI flags.
+
+Nothing here is a module-level singleton: the composition root (``bootstrap.py``) builds one
+``Settings`` and passes it down.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting Warmline reads. Each one is documented in ``docs/configuration.md``."""
+
+    model_config = SettingsConfigDict(env_prefix="WARMLINE_", extra="ignore")
+
+    data_dir: Path = Field(
+        default=Path("./var"),
+        description="Folder for the SQLite database, screenshots and other local state.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL. Empty means SQLite at DATA_DIR/warmline.db. "
+        "PostgreSQL: postgresql+psycopg://user@host:5432/db",
+    )
+    host: str = Field(default="127.0.0.1", description="Address the HTTP server binds to.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port the HTTP server listens on.")
+    policy_file: Path | None = Field(
+        default=None,
+        description="YAML escalation/answer policy. Empty means the built-in default policy.",
+    )
+    max_message_chars: int = Field(
+        default=4000, ge=1, description="Longest customer or agent message accepted, in characters."
+    )
+    max_body_bytes: int = Field(
+        default=64_000, ge=1024, description="Largest HTTP request body accepted, in bytes."
+    )
+    cookie_secure: bool = Field(
+        default=False,
+        description="Mark the agent session cookie Secure (set to true behind HTTPS).",
+    )
+    log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
+
+    @field_validator("database_url")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'warmline.db').resolve()}"

@@ -1,0 +1,1 @@
+"""Storage: repository ports, their SQL implementations (SQLite, PostgreSQL) and in-memory twins."""

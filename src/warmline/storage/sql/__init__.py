@@ -1,0 +1,1 @@
+"""SQL repositories over SQLAlchemy Core: the same code on SQLite and PostgreSQL."""
