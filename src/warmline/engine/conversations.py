@@ -248,8 +248,11 @@ class ConversationService:
             sent = self._transcript.post(conversation.id, Role.AI, messages.clarify)
             return Reply("clarify", sent.text, decision.confidence, (), (), None, sent)
         prefix = ""
-        if any(r.code is ReasonCode.OUT_OF_SCOPE for r in decision.reasons):
+        codes = {r.code for r in decision.reasons}
+        if ReasonCode.OUT_OF_SCOPE in codes:
             prefix = messages.handoff_no_knowledge + " "
+        elif ReasonCode.LOW_CONFIDENCE in codes:
+            prefix = messages.handoff_low_confidence + " "
         handoff, sent = self._open_handoff(conversation, decision.reasons, prefix)
         return Reply(
             "escalate",

@@ -67,9 +67,11 @@ def decide(state: ConversationState, signals: Signals, policy: Policy) -> Decisi
                 "no question to work with after one clarifying question",
             )
         return Decision(Action.CLARIFY, "no_question_yet", (), None)
-    if signals.hits == 0:
+    if signals.hits == 0 or signals.best_coverage < policy.answering.out_of_scope_below_coverage:
         return _escalate(
-            "no_relevant_knowledge", ReasonCode.OUT_OF_SCOPE, "nothing in the help center matched"
+            "no_relevant_knowledge",
+            ReasonCode.OUT_OF_SCOPE,
+            f"the best help-center passage covers {signals.best_coverage:.0%} of the question",
         )
     confidence = _retrieval_confidence(signals, policy)
     weak = (

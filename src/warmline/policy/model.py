@@ -29,6 +29,9 @@ class Messages(_Strict):
     handoff_no_knowledge: str = Field(
         description="Said before the handoff when the help center has nothing relevant."
     )
+    handoff_low_confidence: str = Field(
+        description="Said before the handoff when the evidence is too weak to answer."
+    )
     agent_joined: str = Field(description="System note when an agent claims the conversation.")
     agent_left: str = Field(description="System note when an agent hands back to the AI.")
     resolved: str = Field(description="System note when an agent resolves the conversation.")
@@ -45,6 +48,10 @@ class Messages(_Strict):
 class Answering(_Strict):
     min_term_coverage: Ratio = Field(
         description="Share of the question's content words the best passage must contain."
+    )
+    out_of_scope_below_coverage: Ratio = Field(
+        description="Below this share of the question's content words in the best passage, "
+        "the question is treated as outside what the help center covers."
     )
     min_lexical_score: float = Field(
         ge=0.0, description="Lowest BM25 score of the best passage for an answer."

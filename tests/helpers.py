@@ -1,0 +1,107 @@
+"""Shared test helpers: databases, a container on a given database, a live server."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+import uvicorn
+
+from warmline.api.app import create_app
+from warmline.bootstrap import Container, build
+from warmline.clock import FixedClock
+from warmline.settings import Settings
+from warmline.storage.sql import tables
+
+REPO = Path(__file__).resolve().parents[1]
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+ADMIN_URL = os.environ.get(
+    "WARMLINE_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def postgres_wanted() -> bool:
+    return IN_CI or bool(os.environ.get("WARMLINE_TEST_DATABASE_URL"))
+
+
+@contextlib.contextmanager
+def scratch_postgres() -> Iterator[str]:
+    """Create a throw-away PostgreSQL database for one test run and drop it afterwards."""
+    if not postgres_wanted():
+        pytest.skip("PostgreSQL tests run when CI=true or WARMLINE_TEST_DATABASE_URL is set")
+    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"warmline_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as error:
+        admin.dispose()
+        if IN_CI:
+            raise RuntimeError(f"CI=true needs PostgreSQL at {ADMIN_URL}: {error}") from error
+        pytest.skip(f"PostgreSQL is not reachable at {ADMIN_URL}")
+    try:
+        yield sa.make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(
+                sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            )
+        admin.dispose()
+
+
+def empty_tables(engine: sa.Engine) -> None:
+    with engine.begin() as connection:
+        for table in reversed(tables.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+def sqlite_settings(tmp_path: Path, **overrides: object) -> Settings:
+    return Settings(data_dir=tmp_path, **overrides)  # type: ignore[arg-type]
+
+
+def container_for(settings: Settings, clock: FixedClock | None = None) -> Container:
+    return build(settings, clock=clock)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class LiveServer:
+    """The real app under uvicorn on 127.0.0.1, in a thread, for SSE and browser tests."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(
+            create_app(container), host="127.0.0.1", port=self.port, log_level="warning"
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self._thread.start()
+        deadline = time.monotonic() + 15
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)

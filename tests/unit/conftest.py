@@ -1,0 +1,46 @@
+"""Unit tests are pure: any attempt to open a network connection fails the test."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers import T0
+from warmline.bootstrap import Container, build
+from warmline.clock import FixedClock, SequentialIds
+from warmline.demo import HELP_CENTER
+from warmline.settings import Settings
+from warmline.storage.memory import in_memory_store
+
+
+class NetworkBlockedError(RuntimeError):
+    pass
+
+
+@pytest.fixture(autouse=True)
+def _block_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    def refuse(*_: Any, **__: Any) -> None:
+        raise NetworkBlockedError("unit tests must not use the network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    yield
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(T0)
+
+
+@pytest.fixture
+def container(tmp_path: Path, clock: FixedClock) -> Container:
+    """The whole engine on in-memory storage, loaded with the demo help center."""
+    built = build(
+        Settings(data_dir=tmp_path), store=in_memory_store(), clock=clock, ids=SequentialIds()
+    )
+    built.knowledge.ingest([HELP_CENTER])
+    return built

@@ -1,0 +1,152 @@
+"""The customer side of the engine, as scripted conversations."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+from tests.unit.conversation_script import Script
+from warmline.bootstrap import Container
+from warmline.domain.conversations import ConversationStatus, Role
+from warmline.domain.knowledge import SearchHit
+from warmline.engine.composer import Composition
+from warmline.errors import InvalidInputError, ReplyFailedError
+
+
+def test_that_every_conversation_opens_by_saying_it_is_an_ai_that_can_bring_a_person(
+    container: Container,
+) -> None:
+    chat = Script(container)
+    assert "AI assistant" in chat.opening
+    assert "person" in chat.opening
+
+
+def test_that_a_question_the_help_center_covers_gets_a_short_cited_answer(
+    container: Container,
+) -> None:
+    chat = Script(container)
+    chat.customer_says("How do I reset my password?")
+    reply = chat.warmline_answers(citing="sign-in-password-reset")
+    assert reply.text.startswith("Here's what our help center says:")
+    assert len(reply.text) < 900
+    assert reply.confidence is not None and 0 < reply.confidence <= 1
+
+
+def test_that_an_explicit_request_for_a_human_escalates_in_the_same_turn(
+    container: Container,
+) -> None:
+    chat = Script(container)
+    chat.customer_says("I want to talk to a real person please")
+    reply = chat.warmline_escalates(reason="customer_request")
+    assert "number 1 in the queue" in reply.text
+
+
+def test_that_a_question_with_nothing_in_the_help_center_is_handed_over_not_guessed(
+    container: Container,
+) -> None:
+    chat = Script(container)
+    chat.customer_says("Do you sell tyres for tractors?")
+    reply = chat.warmline_escalates(reason="out_of_scope")
+    assert "rather not guess" in reply.text
+    assert reply.citations == ()
+
+
+def test_that_a_greeting_gets_one_clarifying_question_and_never_two_in_a_row(
+    container: Container,
+) -> None:
+    chat = Script(container)
+    chat.customer_says("hi")
+    chat.warmline_asks_to_clarify()
+    chat.customer_says("hello??")
+    chat.warmline_escalates(reason="low_confidence")
+
+
+def test_that_the_ai_stays_silent_once_a_person_has_the_conversation(
+    container: Container,
+) -> None:
+    chat = Script(container)
+    chat.customer_says("agent please")
+    chat.warmline_escalates(reason="customer_request")
+    chat.customer_says("hello? anyone there?")
+    chat.warmline_stays_silent()
+    messages = container.conversations.messages(chat.conversation_id)
+    assert messages[-1].text == "hello? anyone there?"
+
+
+def test_that_pressing_talk_to_a_person_twice_keeps_one_place_in_the_queue(
+    container: Container,
+) -> None:
+    chat = Script(container)
+    first, _ = container.conversations.request_handoff(chat.conversation_id)
+    second, message = container.conversations.request_handoff(chat.conversation_id)
+    assert first.id == second.id
+    assert "still in the queue" in message.text
+    assert container.conversations.get(chat.conversation_id).status is ConversationStatus.WAITING
+
+
+def test_that_every_ai_turn_leaves_a_decision_trace(container: Container) -> None:
+    chat = Script(container)
+    chat.customer_says("How long do I have to return something?")
+    chat.customer_says("talk to a human")
+    traces = container.store.traces.for_conversation(chat.conversation_id)
+    assert [t.decision for t in traces] == [chat.replies[0].decision, "escalate"]
+    assert traces[0].retrieved and "score" in traces[0].retrieved[0]
+    assert traces[0].signals["hits"] > 0
+    assert traces[1].rule == "explicit_request"
+    assert traces[1].extra["policy_version"] == container.policy.version
+
+
+class _BrokenComposer:
+    def compose(
+        self, question: str, hits: Sequence[SearchHit], *, intro: str, max_sentences: int
+    ) -> Composition:
+        raise RuntimeError("composer crashed")
+
+
+def test_that_a_failed_reply_keeps_the_message_and_offers_a_person(
+    container: Container,
+) -> None:
+    service = container.conversations
+    service._composer = _BrokenComposer()  # noqa: SLF001 - a fault injected on purpose
+    chat = Script(container)
+    with pytest.raises(ReplyFailedError) as failure:
+        chat.customer_says("How do I reset my password?")
+    assert "Talk to a person" in failure.value.message
+    saved = service.messages(chat.conversation_id)[-1]
+    assert saved.role is Role.CUSTOMER and saved.text == "How do I reset my password?"
+    assert failure.value.details == {"message_id": saved.id, "handoff_available": True}
+    assert any(e.type == "reply.failed" for e in container.store.events.all())
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t "])
+def test_that_an_empty_message_is_refused_and_nothing_is_saved(
+    container: Container, text: str
+) -> None:
+    chat = Script(container)
+    before = len(container.conversations.messages(chat.conversation_id))
+    with pytest.raises(InvalidInputError):
+        chat.customer_says(text)
+    assert len(container.conversations.messages(chat.conversation_id)) == before
+
+
+def test_that_an_overlong_message_is_refused_with_the_limit_in_the_error(
+    container: Container,
+) -> None:
+    chat = Script(container)
+    with pytest.raises(InvalidInputError, match="limit is 4000"):
+        chat.customer_says("a" * 4001)
+
+
+def test_that_internal_procedures_are_never_quoted_to_a_customer(container: Container) -> None:
+    chat = Script(container)
+    for question in [
+        "what is the goodwill credit limit for refund exceptions",
+        "how do agents verify an account before changes",
+        "fraud escalation procedure",
+    ]:
+        reply = chat.customer_says(question)
+        internal = {a.id for a in container.knowledge.articles() if a.audience.value == "internal"}
+        assert not {c.article_id for c in reply.citations} & internal
+        if reply.decision == "escalate":
+            break

@@ -1,0 +1,108 @@
+"""The agent side: claim, reply, resolve, release, and who may do what."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.unit.conversation_script import Script
+from warmline.bootstrap import Container
+from warmline.domain.conversations import ConversationStatus, Role
+from warmline.domain.handoffs import HandoffStatus
+from warmline.domain.users import UserRole
+from warmline.errors import AuthenticationError, ConflictError
+
+
+def handed_over(container: Container) -> tuple[Script, str]:
+    chat = Script(container)
+    chat.customer_says("How do I track my order JL-100234? Email me at ada@example.com")
+    chat.warmline_answers()
+    chat.customer_says("I want to talk to a human")
+    handoff_id = chat.warmline_escalates(reason="customer_request").handoff_id
+    assert handoff_id is not None
+    return chat, handoff_id
+
+
+def test_that_a_claimed_conversation_is_answered_by_the_agent_not_the_ai(
+    container: Container,
+) -> None:
+    chat, handoff_id = handed_over(container)
+    sam = container.accounts.create("sam@example.com", UserRole.AGENT, "Sam").user
+    container.handoffs.claim(handoff_id, sam)
+    container.handoffs.reply(handoff_id, sam, "Hi Ada, I'm looking at your order now.")
+    chat.customer_says("thanks!")
+    chat.warmline_stays_silent()
+    roles = [m.role for m in container.conversations.messages(chat.conversation_id)]
+    assert roles[-3:] == [Role.SYSTEM, Role.AGENT, Role.CUSTOMER]
+    agent_message = container.conversations.messages(chat.conversation_id)[-2]
+    assert agent_message.author_name == "Sam"
+
+
+def test_that_the_brief_has_the_story_and_no_contact_details(container: Container) -> None:
+    _, handoff_id = handed_over(container)
+    brief = container.handoffs.get(handoff_id).brief
+    assert "JL-100234" in brief.summary
+    assert "ada@example.com" not in brief.summary and "[email]" in brief.summary
+    assert brief.reasons[0].code.value == "customer_request"
+    assert "queue" in brief.told_customer
+    assert brief.customer_name == "Ada"
+
+
+def test_that_a_second_agent_cannot_take_a_claimed_conversation(container: Container) -> None:
+    _, handoff_id = handed_over(container)
+    sam = container.accounts.create("sam@example.com", UserRole.AGENT, "Sam").user
+    kim = container.accounts.create("kim@example.com", UserRole.AGENT, "Kim").user
+    container.handoffs.claim(handoff_id, sam)
+    with pytest.raises(ConflictError, match="claimed by Sam"):
+        container.handoffs.claim(handoff_id, kim)
+    with pytest.raises(ConflictError, match="claim this conversation"):
+        container.handoffs.reply(handoff_id, kim, "hello")
+    with pytest.raises(ConflictError, match="another agent"):
+        container.handoffs.resolve(handoff_id, kim)
+
+
+def test_that_a_supervisor_can_resolve_another_agents_conversation(container: Container) -> None:
+    _, handoff_id = handed_over(container)
+    sam = container.accounts.create("sam@example.com", UserRole.AGENT, "Sam").user
+    lead = container.accounts.create("lead@example.com", UserRole.SUPERVISOR, "Lee").user
+    container.handoffs.claim(handoff_id, sam)
+    assert container.handoffs.resolve(handoff_id, lead).status is HandoffStatus.RESOLVED
+
+
+def test_that_releasing_hands_the_conversation_back_to_the_ai(container: Container) -> None:
+    chat, handoff_id = handed_over(container)
+    sam = container.accounts.create("sam@example.com", UserRole.AGENT, "Sam").user
+    container.handoffs.claim(handoff_id, sam)
+    container.handoffs.release(handoff_id, sam)
+    conversation = container.conversations.get(chat.conversation_id)
+    assert conversation.status is ConversationStatus.ACTIVE and conversation.agent_id is None
+    chat.customer_says("How do I reset my password?")
+    chat.warmline_answers()
+
+
+def test_that_a_resolved_conversation_reopens_with_the_ai_when_the_customer_writes_again(
+    container: Container,
+) -> None:
+    chat, handoff_id = handed_over(container)
+    sam = container.accounts.create("sam@example.com", UserRole.AGENT, "Sam").user
+    container.handoffs.claim(handoff_id, sam)
+    container.handoffs.resolve(handoff_id, sam)
+    assert container.conversations.get(chat.conversation_id).status is ConversationStatus.CLOSED
+    chat.customer_says("One more thing: how do I reset my password?")
+    chat.warmline_answers()
+
+
+def test_that_the_queue_is_sorted_by_priority_then_waiting_time(container: Container) -> None:
+    handed_over(container)
+    second = Script(container)
+    second.customer_says("Do you sell tyres for tractors?")
+    queue = container.handoffs.list(HandoffStatus.OPEN)
+    assert [v.handoff.reason_codes[0].value for v in queue] == ["customer_request", "out_of_scope"]
+
+
+def test_that_api_keys_are_checked_and_rotated(container: Container) -> None:
+    created = container.accounts.create("sam@example.com", UserRole.AGENT)
+    assert container.accounts.authenticate(created.api_key).email == "sam@example.com"
+    rotated = container.accounts.ensure("sam@example.com", UserRole.AGENT)
+    with pytest.raises(AuthenticationError):
+        container.accounts.authenticate(created.api_key)
+    assert container.accounts.login("SAM@example.com", rotated.api_key).id == created.user.id
