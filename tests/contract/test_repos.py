@@ -1,0 +1,213 @@
+"""The repository contract. An implementation that passes this can back Warmline."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pytest
+
+from tests.helpers import T0
+from warmline.domain.conversations import (
+    Channel,
+    Citation,
+    Conversation,
+    ConversationStatus,
+    Message,
+    Role,
+)
+from warmline.domain.customers import Customer
+from warmline.domain.events import FeedbackGiven, HandoffOpened
+from warmline.domain.handoffs import Brief, Handoff, HandoffStatus, Reason, ReasonCode
+from warmline.domain.ids import (
+    ArticleId,
+    ChunkId,
+    ConversationId,
+    CustomerId,
+    HandoffId,
+    MessageId,
+    TraceId,
+    UserId,
+)
+from warmline.domain.knowledge import Article, Audience, Chunk
+from warmline.domain.traces import DecisionTrace
+from warmline.domain.users import User, UserRole
+from warmline.errors import ConflictError, NotFoundError
+from warmline.storage.ports import Store
+
+ADA = Customer(CustomerId("cus_ada"), "ada@example.com", "Ada", "crm-1", T0)
+
+
+def conversation(store: Store, suffix: str = "1") -> Conversation:
+    if store.customers.get(ADA.id) is None:
+        store.customers.add(ADA)
+    conv = Conversation(
+        id=ConversationId(f"conv_{suffix}"),
+        customer_id=ADA.id,
+        channel=Channel.WEB,
+        status=ConversationStatus.ACTIVE,
+        agent_id=None,
+        token_hash="0" * 64,
+        created_at=T0,
+        updated_at=T0,
+    )
+    store.conversations.add(conv)
+    return conv
+
+
+def handoff(conv: Conversation, suffix: str = "1", minutes: int = 0) -> Handoff:
+    reasons = (Reason(ReasonCode.CUSTOMER_REQUEST, "asked for a person"),)
+    return Handoff(
+        id=HandoffId(f"ho_{suffix}"),
+        conversation_id=conv.id,
+        status=HandoffStatus.OPEN,
+        reasons=reasons,
+        priority=50,
+        queue="general",
+        brief=Brief("summary", reasons, "Ada", False, None, "told", "next", ("an answer",)),
+        created_at=T0 + timedelta(minutes=minutes),
+    )
+
+
+def test_that_customers_are_found_by_id_email_and_external_id(store: Store) -> None:
+    store.customers.add(ADA)
+    assert store.customers.get(ADA.id) == ADA
+    assert store.customers.find_by_email("ada@example.com") == ADA
+    assert store.customers.find_by_external_id("crm-1") == ADA
+    assert store.customers.get(CustomerId("cus_nobody")) is None
+
+
+def test_that_two_customers_cannot_share_an_email(store: Store) -> None:
+    store.customers.add(ADA)
+    with pytest.raises(ConflictError):
+        store.customers.add(replace(ADA, id=CustomerId("cus_other"), external_id=None))
+
+
+def test_that_messages_come_back_in_order_with_their_citations(store: Store) -> None:
+    conv = conversation(store)
+    citation = Citation(ArticleId("returns"), "Returns", "https://x/returns", "Fees", "A snippet")
+    texts = [f"message {i}" for i in range(12)]
+    for i, text in enumerate(texts):
+        store.conversations.add_message(
+            Message(
+                MessageId(f"msg_{i:02d}"),
+                conv.id,
+                Role.AI if i % 2 else Role.CUSTOMER,
+                text,
+                T0,  # the same instant: order must still hold
+                citations=(citation,) if i % 2 else (),
+            )
+        )
+    messages = store.conversations.messages(conv.id)
+    assert [m.text for m in messages] == texts
+    assert messages[1].citations == (citation,)
+    assert messages[0].created_at == T0
+
+
+def test_that_a_message_for_a_missing_conversation_is_refused(store: Store) -> None:
+    with pytest.raises(NotFoundError):
+        store.conversations.add_message(
+            Message(MessageId("msg_x"), ConversationId("conv_missing"), Role.CUSTOMER, "hi", T0)
+        )
+
+
+def test_that_conversation_updates_persist_and_list_by_customer(store: Store) -> None:
+    conv = conversation(store)
+    conversation(store, "2")
+    store.users.add(User(UserId("usr_1"), "sam@example.com", "Sam", UserRole.AGENT, "h" * 64, T0))
+    moved = replace(conv, status=ConversationStatus.WITH_AGENT, agent_id=UserId("usr_1"))
+    store.conversations.update(moved)
+    assert store.conversations.get(conv.id) == moved
+    assert [c.id for c in store.conversations.for_customer(ADA.id)] == ["conv_1", "conv_2"]
+    with pytest.raises(NotFoundError):
+        store.conversations.update(replace(conv, id=ConversationId("conv_missing")))
+
+
+def test_that_a_conversation_has_at_most_one_active_handoff(store: Store) -> None:
+    conv = conversation(store)
+    first = handoff(conv)
+    store.handoffs.add(first)
+    assert store.handoffs.active_for_conversation(conv.id) == first
+    with pytest.raises(ConflictError):
+        store.handoffs.add(handoff(conv, "2"))
+    store.handoffs.update(replace(first, status=HandoffStatus.RESOLVED, closed_at=T0))
+    assert store.handoffs.active_for_conversation(conv.id) is None
+    store.handoffs.add(handoff(conv, "2"))
+
+
+def test_that_handoffs_list_by_status_oldest_first(store: Store) -> None:
+    later = handoff(conversation(store, "a"), "later", minutes=5)
+    sooner = handoff(conversation(store, "b"), "sooner", minutes=1)
+    store.handoffs.add(later)
+    store.handoffs.add(sooner)
+    store.users.add(User(UserId("usr_1"), "sam@example.com", "Sam", UserRole.AGENT, "h" * 64, T0))
+    claimed = replace(later, status=HandoffStatus.CLAIMED, claimed_by=UserId("usr_1"), claimed_at=T0)
+    store.handoffs.update(claimed)
+    assert [h.id for h in store.handoffs.list()] == ["ho_sooner", "ho_later"]
+    assert store.handoffs.list(HandoffStatus.OPEN) == [sooner]
+    assert store.handoffs.list(HandoffStatus.CLAIMED) == [claimed]
+    assert store.handoffs.get(HandoffId("ho_later")) == claimed
+
+
+def test_that_saving_an_article_replaces_its_chunks(store: Store) -> None:
+    article = Article(
+        ArticleId("returns"), "Returns", "policy", Audience.CUSTOMER, True, "u", "body", "h1",
+        date(2026, 1, 1),
+    )
+    chunks = [Chunk(ChunkId(f"returns#{i}"), article.id, i, None, f"text {i}") for i in range(3)]
+    store.knowledge.save_article(article, chunks)
+    store.knowledge.save_article(replace(article, content_hash="h2"), chunks[:1])
+    assert store.knowledge.get_article(article.id) == replace(article, content_hash="h2")
+    assert store.knowledge.chunks() == chunks[:1]
+    assert store.knowledge.delete_article(article.id) is True
+    assert store.knowledge.delete_article(article.id) is False
+    assert store.knowledge.articles() == [] and store.knowledge.chunks() == []
+
+
+def test_that_traces_keep_what_was_retrieved_and_why(store: Store) -> None:
+    conv = conversation(store)
+    trace = DecisionTrace(
+        id=TraceId("trace_1"),
+        conversation_id=conv.id,
+        customer_message_id=MessageId("msg_1"),
+        decision="answer",
+        rule="grounded_answer",
+        confidence=0.8,
+        retrieved=({"chunk_id": "returns#0", "score": 3.2},),
+        signals={"hits": 1},
+        created_at=T0,
+        reply_message_id=MessageId("msg_2"),
+        extra={"policy_version": "1"},
+    )
+    store.traces.add(trace)
+    assert store.traces.for_conversation(conv.id) == [trace]
+
+
+def test_that_users_are_found_by_email_and_key_hash_and_unique(store: Store) -> None:
+    sam = User(UserId("usr_1"), "sam@example.com", "Sam", UserRole.AGENT, "a" * 64, T0)
+    store.users.add(sam)
+    assert store.users.find_by_email("sam@example.com") == sam
+    assert store.users.find_by_api_key_hash("a" * 64) == sam
+    with pytest.raises(ConflictError):
+        store.users.add(replace(sam, id=UserId("usr_2"), api_key_hash="b" * 64))
+    store.users.update(replace(sam, api_key_hash="c" * 64))
+    assert store.users.find_by_api_key_hash("a" * 64) is None
+
+
+def test_that_the_event_log_keeps_events_in_order_with_their_payload(store: Store) -> None:
+    store.events.append(
+        HandoffOpened(
+            conversation_id=ConversationId("conv_1"),
+            at=T0,
+            handoff_id=HandoffId("ho_1"),
+            reasons=("customer_request",),
+        )
+    )
+    store.events.append(
+        FeedbackGiven(conversation_id=ConversationId("conv_1"), at=T0, resolved=True, csat=4)
+    )
+    events = store.events.all()
+    assert [e.type for e in events] == ["handoff.opened", "feedback.given"]
+    assert list(events[0].data["reasons"]) == ["customer_request"]
+    assert events[1].data == {"resolved": True, "csat": 4}
+    assert events[0].at == T0

@@ -1,0 +1,165 @@
+"""HTTP API v1, end to end: customer and agent sides on a real database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from warmline.bootstrap import Container
+
+pytestmark = pytest.mark.anyio
+
+
+async def start(client: httpx.AsyncClient, **customer: str) -> tuple[str, dict[str, str]]:
+    response = await client.post("/v1/conversations", json={"channel": "web", "customer": customer})
+    assert response.status_code == 201, response.text
+    body = response.json()
+    return body["id"], {"Authorization": f"Bearer {body['token']}"}
+
+
+async def say(
+    client: httpx.AsyncClient, conversation_id: str, headers: dict[str, str], text: str
+) -> dict[str, Any]:
+    response = await client.post(
+        f"/v1/conversations/{conversation_id}/messages", json={"text": text}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def test_that_health_is_ok(client: httpx.AsyncClient) -> None:
+    response = await client.get("/healthz")
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+
+
+async def test_that_a_new_conversation_starts_with_the_ai_disclosure(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.post(
+        "/v1/conversations", json={"channel": "web", "customer": {"email": "ada@example.com"}}
+    )
+    body = response.json()
+    assert response.status_code == 201
+    assert set(body) >= {"id", "customer_id", "token", "messages"}
+    assert body["messages"][0]["role"] == "ai"
+    assert "AI assistant" in body["messages"][0]["text"]
+
+
+async def test_that_one_customer_is_one_identity_across_conversations(
+    client: httpx.AsyncClient,
+) -> None:
+    first = (await client.post("/v1/conversations", json={"customer": {"email": "A@x.io"}})).json()
+    second = (await client.post("/v1/conversations", json={"customer": {"email": "a@x.io"}})).json()
+    assert first["customer_id"] == second["customer_id"]
+    assert first["id"] != second["id"]
+
+
+async def test_that_a_question_gets_an_answer_with_citations(client: httpx.AsyncClient) -> None:
+    conversation_id, headers = await start(client)
+    body = await say(client, conversation_id, headers, "How do I reset my password?")
+    reply = body["reply"]
+    assert body["message"]["role"] == "customer"
+    assert reply["decision"] == "answer"
+    assert 0 <= reply["confidence"] <= 1
+    assert reply["escalation"] is None
+    citation = reply["citations"][0]
+    assert set(citation) >= {"article_id", "title", "source", "snippet"}
+    assert citation["source"].startswith("https://help.juniperlane.example/")
+
+
+async def test_that_the_whole_handoff_round_trip_works(
+    client: httpx.AsyncClient, agent_key: str
+) -> None:
+    conversation_id, headers = await start(client, name="Ada")
+    reply = (await say(client, conversation_id, headers, "I want to talk to a human"))["reply"]
+    assert reply["decision"] == "escalate"
+    assert reply["escalation"]["reasons"] == ["customer_request"]
+    handoff_id = reply["escalation"]["handoff_id"]
+
+    agent = {"Authorization": f"Bearer {agent_key}"}
+    queue = (await client.get("/v1/handoffs?status=open", headers=agent)).json()["items"]
+    assert [h["id"] for h in queue] == [handoff_id]
+    assert queue[0]["reasons"] == ["customer_request"]
+    detail = (await client.get(f"/v1/handoffs/{handoff_id}", headers=agent)).json()
+    assert detail["brief"]["reasons"][0]["code"] == "customer_request"
+    assert detail["transcript"][1]["text"] == "I want to talk to a human"
+
+    claimed = await client.post(f"/v1/handoffs/{handoff_id}/claim", headers=agent)
+    assert claimed.json()["status"] == "claimed"
+    sent = await client.post(
+        f"/v1/handoffs/{handoff_id}/messages", json={"text": "Hi Ada, Sam here."}, headers=agent
+    )
+    assert sent.json()["message"]["role"] == "agent"
+
+    silent = (await say(client, conversation_id, headers, "thanks Sam"))["reply"]
+    assert silent == {
+        "text": "",
+        "decision": "none",
+        "confidence": None,
+        "citations": [],
+        "escalation": None,
+        "message": None,
+    }
+    seen = (await client.get(f"/v1/conversations/{conversation_id}", headers=headers)).json()
+    assert seen["owner"] == "agent" and seen["owner_name"] == "Sam"
+    assert "Hi Ada, Sam here." in [m["text"] for m in seen["messages"]]
+
+    released = await client.post(f"/v1/handoffs/{handoff_id}/release", headers=agent)
+    assert released.json()["status"] == "released"
+    back = (await say(client, conversation_id, headers, "How do I reset my password?"))["reply"]
+    assert back["decision"] == "answer"
+
+
+async def test_that_the_handoff_button_says_what_happens_next(client: httpx.AsyncClient) -> None:
+    conversation_id, headers = await start(client)
+    response = await client.post(f"/v1/conversations/{conversation_id}/handoff", headers=headers)
+    body = response.json()
+    assert response.status_code == 200
+    assert body["status"] == "open"
+    assert body["message"]["role"] == "system"
+    assert "queue" in body["message"]["text"] and "repeat" in body["message"]["text"]
+
+
+async def test_that_feedback_is_recorded_and_counted(
+    client: httpx.AsyncClient, agent_key: str
+) -> None:
+    conversation_id, headers = await start(client)
+    await say(client, conversation_id, headers, "How do I reset my password?")
+    response = await client.post(
+        f"/v1/conversations/{conversation_id}/feedback",
+        json={"resolved": True, "csat": 5},
+        headers=headers,
+    )
+    assert response.json() == {"ok": True}
+    summary = (
+        await client.get("/v1/metrics/summary", headers={"Authorization": f"Bearer {agent_key}"})
+    ).json()
+    assert summary["confirmed_resolution_rate"] == 1.0
+    assert summary["csat_avg"] == 5.0
+
+
+async def test_that_a_failed_reply_is_a_503_and_the_message_is_kept(
+    client: httpx.AsyncClient, app_container: Container
+) -> None:
+    conversation_id, headers = await start(client)
+
+    class Broken:
+        def search(self, *_: object, **__: object) -> list[object]:
+            raise RuntimeError("index offline")
+
+    app_container.conversations._index = Broken()  # type: ignore[assignment]  # noqa: SLF001
+    response = await client.post(
+        f"/v1/conversations/{conversation_id}/messages",
+        json={"text": "where is my parcel"},
+        headers=headers,
+    )
+    assert response.status_code == 503
+    error = response.json()["error"]
+    assert error["code"] == "reply_failed"
+    assert "Talk to a person" in error["message"]
+    kept = (await client.get(f"/v1/conversations/{conversation_id}", headers=headers)).json()
+    assert kept["messages"][-1]["text"] == "where is my parcel"
+    assert kept["messages"][-1]["id"] == error["details"]["message_id"]
