@@ -141,7 +141,9 @@ def test_that_handoffs_list_by_status_oldest_first(store: Store) -> None:
     store.handoffs.add(later)
     store.handoffs.add(sooner)
     store.users.add(User(UserId("usr_1"), "sam@example.com", "Sam", UserRole.AGENT, "h" * 64, T0))
-    claimed = replace(later, status=HandoffStatus.CLAIMED, claimed_by=UserId("usr_1"), claimed_at=T0)
+    claimed = replace(
+        later, status=HandoffStatus.CLAIMED, claimed_by=UserId("usr_1"), claimed_at=T0
+    )
     store.handoffs.update(claimed)
     assert [h.id for h in store.handoffs.list()] == ["ho_sooner", "ho_later"]
     assert store.handoffs.list(HandoffStatus.OPEN) == [sooner]
@@ -151,7 +153,14 @@ def test_that_handoffs_list_by_status_oldest_first(store: Store) -> None:
 
 def test_that_saving_an_article_replaces_its_chunks(store: Store) -> None:
     article = Article(
-        ArticleId("returns"), "Returns", "policy", Audience.CUSTOMER, True, "u", "body", "h1",
+        ArticleId("returns"),
+        "Returns",
+        "policy",
+        Audience.CUSTOMER,
+        True,
+        "u",
+        "body",
+        "h1",
         date(2026, 1, 1),
     )
     chunks = [Chunk(ChunkId(f"returns#{i}"), article.id, i, None, f"text {i}") for i in range(3)]

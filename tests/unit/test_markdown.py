@@ -39,7 +39,11 @@ You can return most items within 30 days.
 def test_that_front_matter_sets_the_article_metadata() -> None:
     parsed = parse_markdown(ARTICLE, path=Path("x/returns.md"))
     article = parsed.article
-    assert (article.id, article.title, article.audience) == ("returns", "Returns", Audience.CUSTOMER)
+    assert (article.id, article.title, article.audience) == (
+        "returns",
+        "Returns",
+        Audience.CUSTOMER,
+    )
     assert article.authoritative is True
     assert article.source == "https://help.example/returns"
     assert str(article.effective) == "2026-01-01"

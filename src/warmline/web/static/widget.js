@@ -450,7 +450,7 @@
           class: "wl-citation",
           href: href,
           target: "_blank",
-          rel: "noopener noreferrer",
+          rel: "noopener",
           title: tip || null,
           "aria-describedby": "wl-newtab-note",
           text: title,
@@ -467,10 +467,7 @@
   function renderMessage(m) {
     const role = ["customer", "ai", "agent", "system"].indexOf(m.role) >= 0 ? m.role : "system";
     const node = el("div", { class: "wl-msg wl-msg-" + role, "data-role": role, "data-id": m.id });
-    const label = roleLabel(m);
-    if (role === "customer") node.appendChild(el("span", { class: "wl-sr", text: "You said:" }));
-    else if (role === "system") node.appendChild(el("span", { class: "wl-sr", text: "Notice:" }));
-    else node.appendChild(el("span", { class: "wl-author", text: label }));
+    if (role === "ai" || role === "agent") node.appendChild(el("span", { class: "wl-author", text: roleLabel(m) }));
 
     const bubble = el("div", { class: "wl-bubble" });
     const text = el("p", { class: "wl-text" });
@@ -482,10 +479,12 @@
     }
     node.appendChild(bubble);
 
-    const time = formatTime(m.created_at);
-    const meta = el("div", { class: "wl-meta" });
-    if (time) meta.appendChild(el("time", { datetime: m.created_at, text: time }));
-    node.appendChild(meta);
+    if (role !== "system") {
+      const time = formatTime(m.created_at);
+      const meta = el("div", { class: "wl-meta" });
+      if (time) meta.appendChild(el("time", { datetime: m.created_at, text: time }));
+      node.appendChild(meta);
+    }
     return node;
   }
 

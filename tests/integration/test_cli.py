@@ -1,0 +1,84 @@
+"""The command line, run as a user would run it: a real process, its output and exit code."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from warmline.demo import HELP_CENTER
+
+
+def run(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "WARMLINE_DATA_DIR": str(tmp_path), "WARMLINE_DATABASE_URL": ""}
+    return subprocess.run(
+        [sys.executable, "-m", "warmline", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_that_kb_ingest_and_search_work_from_the_command_line(tmp_path: Path) -> None:
+    assert run(tmp_path, "db", "upgrade").returncode == 0
+    ingested = run(tmp_path, "kb", "ingest", str(HELP_CENTER))
+    assert ingested.returncode == 0, ingested.stderr
+    assert "0 failed" in ingested.stdout
+    again = run(tmp_path, "kb", "ingest", str(HELP_CENTER))
+    assert "0 added, 0 updated" in again.stdout
+    found = run(tmp_path, "kb", "search", "reset my password", "--json", "--k", "3")
+    rows = json.loads(found.stdout)
+    assert len(rows) == 3
+    assert set(rows[0]) == {"article_id", "title", "source", "section", "audience", "score", "text"}
+    assert rows[0]["article_id"] == "sign-in-password-reset"
+    listed = json.loads(run(tmp_path, "kb", "list", "--json").stdout)
+    assert "returns-policy" in {row["id"] for row in listed}
+    assert run(tmp_path, "kb", "delete", "returns-policy").returncode == 0
+    missing = run(tmp_path, "kb", "delete", "returns-policy")
+    assert missing.returncode == 2 and "no article" in missing.stderr
+
+
+def test_that_a_broken_file_is_reported_and_the_rest_still_ingest(tmp_path: Path) -> None:
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    (folder / "good.md").write_text("# Good\n\nGift cards never expire.\n")
+    (folder / "bad.md").write_text("---\naudience: everyone\n---\nText\n")
+    result = run(tmp_path, "kb", "ingest", str(folder))
+    assert result.returncode == 1
+    assert "bad.md" in result.stderr and "audience must be" in result.stderr
+    assert "1 added" in result.stdout
+
+
+def test_that_users_create_prints_a_key_as_json(tmp_path: Path) -> None:
+    result = run(
+        tmp_path, "users", "create", "--email", "Sam@Example.com", "--role", "agent", "--json"
+    )
+    data = json.loads(result.stdout)
+    assert set(data) == {"id", "email", "role", "api_key"}
+    assert (data["email"], data["role"]) == ("sam@example.com", "agent")
+    duplicate = run(tmp_path, "users", "create", "--email", "sam@example.com", "--role", "agent")
+    assert duplicate.returncode == 2 and "sam@example.com" in duplicate.stderr
+    bad_role = run(tmp_path, "users", "create", "--email", "x@example.com", "--role", "owner")
+    assert bad_role.returncode != 0
+
+
+@pytest.mark.parametrize("command", ["serve", "demo", "chat", "kb", "db", "users"])
+def test_that_every_command_has_help(tmp_path: Path, command: str) -> None:
+    result = run(tmp_path, command, "--help")
+    assert result.returncode == 0 and "Usage" in result.stdout
+
+
+def test_that_the_terminal_chat_answers_and_hands_over(tmp_path: Path) -> None:
+    run(tmp_path, "kb", "ingest", str(HELP_CENTER))
+    result = run(tmp_path, "chat", stdin="How do I reset my password?\n/human\n/quit\n")
+    assert result.returncode == 0, result.stderr
+    assert "AI assistant" in result.stdout
+    assert "source: " in result.stdout
+    assert "queue" in result.stdout
