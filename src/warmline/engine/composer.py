@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -10,6 +11,7 @@ from warmline.domain.knowledge import Audience, SearchHit
 from warmline.knowledge.text import sentences, terms
 
 SNIPPET_CHARS = 240
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]+\)")
 
 
 @dataclass(frozen=True)
@@ -20,45 +22,58 @@ class Composition:
 
 
 class ExtractiveComposer:
-    """Picks the customer-facing sentences that share the most content words with the question."""
+    """Quotes the run of consecutive customer-facing sentences that best covers the question.
+
+    Consecutive sentences keep the help center's own order (steps stay steps), so the answer
+    reads as the article does instead of as a collage of unrelated lines.
+    """
 
     def compose(
         self, question: str, hits: Sequence[SearchHit], *, intro: str, max_sentences: int
     ) -> Composition:
         wanted = set(terms(question))
-        usable = [h for h in hits if h.article.audience is Audience.CUSTOMER][:2]
-        scored: list[tuple[float, int, int, str, SearchHit]] = []
+        usable = [h for h in hits if h.article.audience is Audience.CUSTOMER][:3]
+        best: tuple[float, tuple[str, ...], SearchHit] | None = None
         for rank, hit in enumerate(usable):
-            for position, sentence in enumerate(sentences(hit.chunk.text)):
-                overlap = len(wanted & set(terms(sentence)))
-                if overlap == 0 or len(sentence) < 12:
-                    continue
-                # Prefer the best passage, then sentences that cover more of the question.
-                scored.append((overlap - rank * 0.5, rank, position, sentence, hit))
-        chosen = sorted(scored, key=lambda item: -item[0])[:max_sentences]
-        chosen.sort(key=lambda item: (item[1], item[2]))
-        if not chosen:
+            lines = [s for s in sentences(hit.chunk.text) if len(s) >= 12]
+            overlaps = [len(wanted & set(terms(line))) for line in lines]
+            for start, first in enumerate(overlaps):
+                if first == 0:
+                    continue  # an answer starts with a sentence about the question
+                window = overlaps[start : start + max_sentences]
+                covered = set().union(
+                    *(set(terms(line)) for line in lines[start : start + max_sentences])
+                )
+                # Coverage of the question first, then a section whose heading names the
+                # question; then earlier windows (an explanation starts at its beginning)
+                # and passages ranked higher by retrieval.
+                on_topic = len(wanted & set(terms(hit.chunk.section or "")))
+                score = (
+                    len(wanted & covered)
+                    + 0.75 * on_topic
+                    - 0.5 * rank
+                    - 0.1 * start
+                    + 0.05 * sum(window) / len(window)
+                )
+                if best is None or score > best[0]:
+                    best = (score, tuple(lines[start : start + max_sentences]), hit)
+        if best is None:
             return Composition("", (), ())
-        picked = tuple(_plain(item[3]) for item in chosen)
-        citations: dict[str, Citation] = {}
-        for _, _, _, sentence, hit in chosen:
-            citations.setdefault(
-                hit.article.id,
-                Citation(
-                    article_id=hit.article.id,
-                    title=hit.article.title,
-                    source=hit.article.source,
-                    section=hit.chunk.section,
-                    snippet=_plain(sentence)[:SNIPPET_CHARS],
-                ),
-            )
-        body = " ".join(picked)
-        return Composition(f"{intro} {body}", picked, tuple(citations.values()))
+        _, picked, hit = best
+        plain = tuple(_plain(line) for line in picked)
+        citation = Citation(
+            article_id=hit.article.id,
+            title=hit.article.title,
+            source=hit.article.source,
+            section=hit.chunk.section,
+            snippet=plain[0][:SNIPPET_CHARS],
+        )
+        return Composition(f"{intro} {' '.join(plain)}", plain, (citation,))
 
 
 def _plain(sentence: str) -> str:
     """Strip Markdown emphasis and table pipes so the answer reads as prose."""
-    text = sentence.replace("**", "").replace("__", "").replace("`", "")
+    text = _LINK.sub(r"\1", sentence).replace("**", "").replace("__", "").replace("`", "")
     if text.startswith("|"):
         cells = [cell.strip() for cell in text.strip("|").split("|")]
         text = " — ".join(cell for cell in cells if cell)

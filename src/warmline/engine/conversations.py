@@ -220,7 +220,7 @@ class ConversationService:
             content_terms=len(set(terms(message.text))),
             hits=len(customer_hits),
             best_score=best.score if best else 0.0,
-            best_coverage=best.term_coverage if best else 0.0,
+            best_coverage=max((h.term_coverage for h in customer_hits), default=0.0),
             answer_sentences=len(composition.sentences),
         )
         decision = decide(state, signals, self._policy)

@@ -1108,6 +1108,10 @@
   }
   dom.queue.addEventListener("click", onQueueClick);
   dom.queue.addEventListener("keydown", onQueueKey);
+  window.addEventListener("hashchange", () => {
+    const id = decodeURIComponent((window.location.hash || "").replace(/^#/, ""));
+    if (state.me && id && id !== state.selectedId) select(id, {});
+  });
   window.setInterval(tick, 30000);
   window.setInterval(() => {
     // Safety net if live updates are down: keep the queue reasonably fresh.

@@ -1,0 +1,115 @@
+"""The newcomer's path, in a real browser: ask, get a cited answer, ask for a person,
+and see the agent's reply arrive live."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page, expect
+
+from tests.helpers import LiveServer
+from warmline.domain.users import UserRole
+
+TIMEOUT = 15_000
+
+
+def open_chat(browser: Browser, server: LiveServer) -> Page:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(server.url + "/")
+    expect(page.get_by_test_id("wl-panel")).to_be_visible(timeout=TIMEOUT)
+    return page
+
+
+def test_that_a_customer_gets_an_answer_then_a_person_who_replies_live(
+    browser: Browser, server: LiveServer, screenshots: Path
+) -> None:
+    customer = open_chat(browser, server)
+    messages = customer.get_by_test_id("wl-messages")
+    expect(messages.locator(".wl-msg[data-role=ai]").first).to_contain_text(
+        "AI assistant", timeout=TIMEOUT
+    )
+    expect(customer.get_by_test_id("wl-handoff")).to_be_visible()
+
+    customer.get_by_test_id("wl-input").fill("How do I reset my password?")
+    customer.get_by_test_id("wl-send").click()
+    answer = messages.locator(".wl-msg[data-role=ai]").nth(1)
+    expect(answer).to_contain_text("help center", timeout=TIMEOUT)
+    expect(answer.locator(".wl-citation").first).to_be_visible()
+    customer.screenshot(path=str(screenshots / "chat-answer.png"))
+
+    customer.get_by_test_id("wl-handoff").click()
+    expect(messages.locator(".wl-msg[data-role=system]").last).to_contain_text(
+        "queue", timeout=TIMEOUT
+    )
+    customer.screenshot(path=str(screenshots / "chat-handoff.png"))
+
+    key = server.container.accounts.create("sam@example.com", UserRole.AGENT, "Sam").api_key
+    agent = browser.new_page(viewport={"width": 1440, "height": 900})
+    agent.goto(server.url + "/agent")
+    agent.get_by_test_id("agent-email").fill("sam@example.com")
+    agent.get_by_test_id("agent-key").fill(key)
+    agent.get_by_test_id("agent-login").click()
+    item = agent.get_by_test_id("handoff-item").first
+    expect(item).to_be_visible(timeout=TIMEOUT)
+    expect(item.get_by_test_id("reason-badge").first).to_contain_text("Asked for a person")
+    item.click()
+    expect(agent.get_by_test_id("brief")).to_contain_text("Talk to a person", timeout=TIMEOUT)
+    expect(agent.get_by_test_id("transcript")).to_contain_text("How do I reset my password?")
+    agent.get_by_test_id("claim").click()
+    expect(agent.get_by_test_id("reply-input")).to_be_enabled(timeout=TIMEOUT)
+    agent.get_by_test_id("reply-input").fill("Hi! Sam here, I can help with your password.")
+    agent.get_by_test_id("reply-send").click()
+    agent.screenshot(path=str(screenshots / "agent-inbox.png"))
+
+    expect(messages.locator(".wl-msg[data-role=agent]")).to_contain_text(
+        "Sam here", timeout=TIMEOUT
+    )
+    expect(customer.get_by_test_id("wl-status")).to_contain_text(re.compile("Sam|agent", re.I))
+    customer.screenshot(path=str(screenshots / "chat-agent-reply.png"))
+
+    customer.get_by_test_id("wl-input").fill("Thank you, that worked")
+    customer.get_by_test_id("wl-send").click()
+    expect(agent.get_by_test_id("transcript")).to_contain_text(
+        "Thank you, that worked", timeout=TIMEOUT
+    )
+
+    agent.goto(server.url + "/dashboard")
+    expect(agent.locator("body")).to_contain_text(re.compile("resolution", re.I), timeout=TIMEOUT)
+    agent.screenshot(path=str(screenshots / "dashboard.png"), full_page=True)
+
+
+def test_that_a_new_handoff_appears_in_an_open_inbox_without_reloading(
+    browser: Browser, server: LiveServer, screenshots: Path
+) -> None:
+    key = server.container.accounts.create("sam@example.com", UserRole.AGENT, "Sam").api_key
+    agent = browser.new_page(viewport={"width": 1440, "height": 900})
+    agent.goto(server.url + "/agent")
+    agent.get_by_test_id("agent-email").fill("sam@example.com")
+    agent.get_by_test_id("agent-key").fill(key)
+    agent.get_by_test_id("agent-login").click()
+    expect(agent.get_by_test_id("queue")).to_be_visible(timeout=TIMEOUT)
+    expect(agent.get_by_test_id("handoff-item")).to_have_count(0)
+
+    customer = open_chat(browser, server)
+    customer.get_by_test_id("wl-input").fill("I want to talk to a human")
+    customer.get_by_test_id("wl-send").click()
+    expect(
+        customer.get_by_test_id("wl-messages").locator(".wl-msg[data-role=system]")
+    ).to_contain_text("queue", timeout=TIMEOUT)
+    expect(agent.get_by_test_id("handoff-item")).to_have_count(1, timeout=TIMEOUT)
+    expect(agent.get_by_test_id("reason-badge").first).to_contain_text("Asked for a person")
+
+
+def test_that_the_inbox_asks_for_credentials_and_refuses_wrong_ones(
+    browser: Browser, server: LiveServer
+) -> None:
+    agent = browser.new_page()
+    agent.goto(server.url + "/agent")
+    agent.get_by_test_id("agent-email").fill("sam@example.com")
+    agent.get_by_test_id("agent-key").fill("wl_wrong")
+    agent.get_by_test_id("agent-login").click()
+    expect(agent.locator("body")).to_contain_text(
+        re.compile("not valid|do not match", re.I), timeout=TIMEOUT
+    )
+    expect(agent.get_by_test_id("queue")).to_be_hidden()
