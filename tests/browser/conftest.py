@@ -1,4 +1,7 @@
-"""Browser tests: Debian's Chromium driven by Playwright, against the real server."""
+"""Browser tests: Debian's Chromium driven by Playwright, against the real server.
+
+The browser is module-scoped: Playwright's sync API keeps an event loop running while it is
+open, which must be gone before the async tests of other folders run."""
 
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ if not Path(CHROMIUM).exists():
 from playwright.sync_api import Browser, sync_playwright  # noqa: E402
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(

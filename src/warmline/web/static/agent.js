@@ -403,10 +403,12 @@
   function scheduleRender() {
     if (state.renderQueued) return;
     state.renderQueued = true;
-    window.requestAnimationFrame(() => {
+    // A timer, not requestAnimationFrame: rAF is paused in background tabs, and the
+    // document title ("(2) Warmline inbox") must keep updating there.
+    window.setTimeout(() => {
       state.renderQueued = false;
       renderQueue();
-    });
+    }, 16);
   }
 
   function updateCounts() {
