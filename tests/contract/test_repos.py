@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 
+import numpy as np
 import pytest
 
 from tests.helpers import T0
@@ -220,3 +221,30 @@ def test_that_the_event_log_keeps_events_in_order_with_their_payload(store: Stor
     assert list(events[0].data["reasons"]) == ["customer_request"]
     assert events[1].data == {"resolved": True, "csat": 4}
     assert events[0].at == T0
+
+
+def test_that_every_knowledge_change_gets_a_new_version(store: Store) -> None:
+    assert store.knowledge.version() is None
+    first = store.knowledge.record_version(added=3, updated=0, deleted=0, at=T0)
+    second = store.knowledge.record_version(added=0, updated=1, deleted=2, at=T0)
+    assert second.number > first.number
+    assert store.knowledge.version() == second
+    assert (second.updated, second.deleted) == (1, 2)
+
+
+def test_that_an_article_remembers_where_it_came_from(store: Store) -> None:
+    article = Article(
+        ArticleId("a"), "A", "article", Audience.CUSTOMER, False, "u", "b", "h", None, "kb/a.md"
+    )
+    store.knowledge.save_article(article, [])
+    assert store.knowledge.get_article(article.id) == article
+
+
+def test_that_embeddings_are_cached_by_model_and_text_hash(store: Store) -> None:
+    vector = np.arange(4, dtype=np.float32) / 10
+    store.embeddings.put_many("minilm", {"h1": vector})
+    store.embeddings.put_many("minilm", {"h1": vector, "h2": vector * 2})  # repeats are fine
+    found = store.embeddings.get_many("minilm", ["h1", "h2", "h3"])
+    assert set(found) == {"h1", "h2"}
+    assert np.allclose(found["h2"], vector * 2) and found["h1"].dtype == np.float32
+    assert store.embeddings.get_many("other-model", ["h1"]) == {}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from warmline.domain.ids import ArticleId, ChunkId
@@ -25,6 +25,7 @@ class Article:
     body: str
     content_hash: str
     effective: date | None = None
+    origin: str = ""  # the file, folder or URL it was ingested from, for pruning removed sources
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,11 @@ class Chunk:
 
 @dataclass(frozen=True)
 class SearchHit:
-    """One retrieved chunk with its article's metadata and the scores that ranked it."""
+    """One retrieved chunk with its article's metadata and the scores that ranked it.
+
+    ``score`` is the final ranking score of whichever stage produced the hit; the others are
+    kept so the decision trace can say why it ranked where it did.
+    """
 
     chunk: Chunk
     article: Article
@@ -46,3 +51,17 @@ class SearchHit:
     lexical_score: float
     term_coverage: float
     why: str
+    dense_score: float | None = None
+    fused_score: float | None = None
+    rerank_score: float | None = None
+
+
+@dataclass(frozen=True)
+class KnowledgeVersion:
+    """Every change to the knowledge base bumps the version; answers record which they used."""
+
+    number: int
+    created_at: datetime
+    added: int
+    updated: int
+    deleted: int

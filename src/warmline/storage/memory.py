@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from datetime import datetime
+
+import numpy as np
+from numpy.typing import NDArray
 
 from warmline.domain.conversations import Conversation, Message
 from warmline.domain.customers import Customer
 from warmline.domain.events import Event, StoredEvent
 from warmline.domain.handoffs import Handoff, HandoffStatus
 from warmline.domain.ids import ArticleId, ConversationId, CustomerId, HandoffId, UserId
-from warmline.domain.knowledge import Article, Chunk
+from warmline.domain.knowledge import Article, Chunk, KnowledgeVersion
 from warmline.domain.traces import DecisionTrace
 from warmline.domain.users import User
 from warmline.errors import ConflictError, NotFoundError
@@ -109,6 +113,17 @@ class InMemoryKnowledgeRepo:
     def __init__(self) -> None:
         self._articles: dict[ArticleId, Article] = {}
         self._chunks: dict[ArticleId, list[Chunk]] = {}
+        self._versions: list[KnowledgeVersion] = []
+
+    def record_version(
+        self, *, added: int, updated: int, deleted: int, at: datetime
+    ) -> KnowledgeVersion:
+        version = KnowledgeVersion(len(self._versions) + 1, at, added, updated, deleted)
+        self._versions.append(version)
+        return version
+
+    def version(self) -> KnowledgeVersion | None:
+        return self._versions[-1] if self._versions else None
 
     def save_article(self, article: Article, chunks: Sequence[Chunk]) -> None:
         self._articles[article.id] = article
@@ -180,6 +195,18 @@ class InMemoryEventLog:
         return list(self._items)
 
 
+class InMemoryEmbeddingCache:
+    def __init__(self) -> None:
+        self._items: dict[tuple[str, str], NDArray[np.float32]] = {}
+
+    def get_many(self, model: str, hashes: Sequence[str]) -> dict[str, NDArray[np.float32]]:
+        return {h: self._items[(model, h)] for h in hashes if (model, h) in self._items}
+
+    def put_many(self, model: str, items: dict[str, NDArray[np.float32]]) -> None:
+        for content_hash, vector in items.items():
+            self._items[(model, content_hash)] = np.asarray(vector, dtype=np.float32)
+
+
 def in_memory_store() -> Store:
     return Store(
         customers=InMemoryCustomerRepo(),
@@ -189,4 +216,5 @@ def in_memory_store() -> Store:
         traces=InMemoryTraceRepo(),
         users=InMemoryUserRepo(),
         events=InMemoryEventLog(),
+        embeddings=InMemoryEmbeddingCache(),
     )

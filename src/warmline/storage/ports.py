@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
+
+import numpy as np
+from numpy.typing import NDArray
 
 from warmline.domain.conversations import Conversation, Message
 from warmline.domain.customers import Customer
@@ -20,7 +24,7 @@ from warmline.domain.ids import (
     HandoffId,
     UserId,
 )
-from warmline.domain.knowledge import Article, Chunk
+from warmline.domain.knowledge import Article, Chunk, KnowledgeVersion
 from warmline.domain.traces import DecisionTrace
 from warmline.domain.users import User
 
@@ -57,6 +61,18 @@ class KnowledgeRepo(Protocol):
     def get_article(self, article_id: ArticleId) -> Article | None: ...
     def articles(self) -> Sequence[Article]: ...
     def chunks(self) -> Sequence[Chunk]: ...
+    def record_version(
+        self, *, added: int, updated: int, deleted: int, at: datetime
+    ) -> KnowledgeVersion: ...
+    def version(self) -> KnowledgeVersion | None:
+        """The newest knowledge-base version, ``None`` before the first change."""
+
+
+class EmbeddingCache(Protocol):
+    """Vectors by (model, sha256 of the embedded text), so unchanged text is never re-embedded."""
+
+    def get_many(self, model: str, hashes: Sequence[str]) -> dict[str, NDArray[np.float32]]: ...
+    def put_many(self, model: str, items: dict[str, NDArray[np.float32]]) -> None: ...
 
 
 class TraceRepo(Protocol):
@@ -88,3 +104,4 @@ class Store:
     traces: TraceRepo
     users: UserRepo
     events: EventLog
+    embeddings: EmbeddingCache

@@ -6,7 +6,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 import sqlalchemy as sa
+from numpy.typing import NDArray
 
 from warmline.domain.conversations import (
     Channel,
@@ -29,7 +31,7 @@ from warmline.domain.ids import (
     TraceId,
     UserId,
 )
-from warmline.domain.knowledge import Article, Audience, Chunk
+from warmline.domain.knowledge import Article, Audience, Chunk, KnowledgeVersion
 from warmline.domain.traces import DecisionTrace
 from warmline.domain.users import User, UserRole
 from warmline.errors import ConflictError, NotFoundError
@@ -333,6 +335,7 @@ def _article(row: sa.Row[Any]) -> Article:
         body=row.body,
         content_hash=row.content_hash,
         effective=row.effective,
+        origin=row.origin,
     )
 
 
@@ -348,6 +351,7 @@ class SqlKnowledgeRepo(_Repo):
             "body": article.body,
             "content_hash": article.content_hash,
             "effective": article.effective,
+            "origin": article.origin,
         }
         with self._engine.begin() as connection:
             connection.execute(t.chunks.delete().where(t.chunks.c.article_id == article.id))
@@ -393,6 +397,54 @@ class SqlKnowledgeRepo(_Repo):
             )
             for r in rows
         ]
+
+    def record_version(
+        self, *, added: int, updated: int, deleted: int, at: datetime
+    ) -> KnowledgeVersion:
+        with self._engine.begin() as connection:
+            number = connection.execute(
+                t.kb_versions.insert()
+                .values(created_at=at, added=added, updated=updated, deleted=deleted)
+                .returning(t.kb_versions.c.number)
+            ).scalar_one()
+        return KnowledgeVersion(number, at, added, updated, deleted)
+
+    def version(self) -> KnowledgeVersion | None:
+        row = self._row(sa.select(t.kb_versions).order_by(t.kb_versions.c.number.desc()).limit(1))
+        if row is None:
+            return None
+        return KnowledgeVersion(
+            row.number, _utc(row.created_at), row.added, row.updated, row.deleted
+        )
+
+
+class SqlEmbeddingCache(_Repo):
+    def get_many(self, model: str, hashes: Sequence[str]) -> dict[str, NDArray[np.float32]]:
+        found: dict[str, NDArray[np.float32]] = {}
+        unique = list(dict.fromkeys(hashes))
+        for start in range(0, len(unique), 500):
+            rows = self._rows(
+                sa.select(t.embeddings.c.content_hash, t.embeddings.c.vector).where(
+                    t.embeddings.c.model == model,
+                    t.embeddings.c.content_hash.in_(unique[start : start + 500]),
+                )
+            )
+            for row in rows:
+                found[row.content_hash] = np.frombuffer(row.vector, dtype=np.float32).copy()
+        return found
+
+    def put_many(self, model: str, items: dict[str, NDArray[np.float32]]) -> None:
+        if not items:
+            return
+        known = set(self.get_many(model, list(items)))
+        rows = [
+            {"model": model, "content_hash": h, "vector": np.asarray(v, np.float32).tobytes()}
+            for h, v in items.items()
+            if h not in known
+        ]
+        if rows:
+            with self._engine.begin() as connection:
+                connection.execute(t.embeddings.insert(), rows)
 
 
 class SqlTraceRepo(_Repo):
@@ -513,4 +565,5 @@ def sql_store(engine: sa.Engine) -> Store:
         traces=SqlTraceRepo(engine),
         users=SqlUserRepo(engine),
         events=SqlEventLog(engine),
+        embeddings=SqlEmbeddingCache(engine),
     )

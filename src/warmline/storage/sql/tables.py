@@ -88,6 +88,25 @@ articles = sa.Table(
     sa.Column("body", sa.Text, nullable=False),
     sa.Column("content_hash", sa.String(64), nullable=False),
     sa.Column("effective", sa.Date),
+    sa.Column("origin", sa.String(2000), nullable=False, server_default=""),
+)
+
+kb_versions = sa.Table(
+    "kb_versions",
+    metadata,
+    sa.Column("number", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("created_at", TS, nullable=False),
+    sa.Column("added", sa.Integer, nullable=False),
+    sa.Column("updated", sa.Integer, nullable=False),
+    sa.Column("deleted", sa.Integer, nullable=False),
+)
+
+embeddings = sa.Table(
+    "embeddings",
+    metadata,
+    sa.Column("model", sa.String(200), primary_key=True),
+    sa.Column("content_hash", sa.String(64), primary_key=True),
+    sa.Column("vector", sa.LargeBinary, nullable=False),
 )
 
 chunks = sa.Table(

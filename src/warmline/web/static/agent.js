@@ -116,6 +116,11 @@
     return null;
   }
 
+  function quote(text) {
+    const t = String(text).trim().replace(/^["\u201c\u2018']+|["\u201d\u2019']+$/g, "");
+    return "\u201c" + t + "\u201d";
+  }
+
   function priorityLevel(p) {
     const n = Number(p) || 0;
     if (n >= 2) return "high";
@@ -262,7 +267,9 @@
       const r = await api("/v1/auth/me", { allow401: true });
       signedIn((r && r.user) || r);
     } catch (e) {
-      showLogin(e.status === 401 ? null : "Couldn't check your session: " + e.message);
+      if (e.status === 401) showLogin(null);
+      else if (e.status) showLogin("Couldn't check your session (error " + e.status + "). You can still try to sign in.");
+      else showLogin(e.message);
     }
   }
 
@@ -659,7 +666,7 @@
         list.appendChild(
           el("li", {}, [
             el("span", { class: "badge reason-" + String(code).replace(/[^a-z0-9_-]/gi, ""), "data-code": code, text: reasonLabel(code) }),
-            evidence ? el("span", { class: "evidence", text: "\u201c" + evidence + "\u201d" }) : null,
+            evidence ? el("span", { class: "evidence", text: quote(evidence) }) : null,
           ])
         );
       }
@@ -716,15 +723,31 @@
     return li;
   }
 
+  function transcriptAtBottom() {
+    const sc = state.refs && state.refs.scroll;
+    return !sc || sc.scrollHeight - sc.scrollTop - sc.clientHeight < 120;
+  }
+
+  function scrollTranscriptToEnd() {
+    const r = state.refs;
+    if (!r) return;
+    r.scroll.scrollTop = r.scroll.scrollHeight;
+    r.jump.hidden = true;
+  }
+
   function appendTranscript(m, force) {
     const r = state.refs;
-    if (!r || !m || !m.id || state.transcriptIds.has(m.id)) return;
-    const scroller = r.scroll;
-    const atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 120;
+    if (!r || !m || !m.id) return;
+    if (state.transcriptIds.has(m.id)) {
+      if (force) scrollTranscriptToEnd(); // e.g. our own reply arrived over SSE before the POST returned
+      return;
+    }
+    const atBottom = transcriptAtBottom();
     state.transcriptIds.add(m.id);
     r.transcript.appendChild(buildTranscriptMessage(m));
     if (r.transcriptEmpty) r.transcriptEmpty.hidden = true;
-    if (force || atBottom) scroller.scrollTop = scroller.scrollHeight;
+    if (force || atBottom) scrollTranscriptToEnd();
+    else if (!r.initialising) r.jump.hidden = false;
   }
 
   function renderDetail() {
@@ -757,6 +780,15 @@
       "aria-labelledby": "transcript-title",
     });
     const transcriptEmpty = el("p", { class: "muted", text: "No messages yet." });
+    const jump = el("button", { type: "button", class: "btn btn-small jump-new", hidden: true, text: "New message \u2193" });
+    jump.addEventListener("click", () => {
+      scrollTranscriptToEnd();
+      const last = transcript.lastElementChild;
+      if (last) {
+        last.setAttribute("tabindex", "-1");
+        last.focus({ preventScroll: true });
+      }
+    });
     const scroll = el("div", { class: "detail-scroll" }, [
       renderBrief(d),
       el("section", { class: "transcript-wrap", "aria-labelledby": "transcript-title" }, [
@@ -764,7 +796,11 @@
         transcriptEmpty,
         transcript,
       ]),
+      jump,
     ]);
+    scroll.addEventListener("scroll", () => {
+      if (!jump.hidden && transcriptAtBottom()) jump.hidden = true;
+    });
 
     const replyInput = el("textarea", {
       id: "reply-input",
@@ -806,6 +842,8 @@
       scroll: scroll,
       transcript: transcript,
       transcriptEmpty: transcriptEmpty,
+      jump: jump,
+      initialising: true,
       replyInput: replyInput,
       replySend: replySend,
       replyHint: replyHint,
@@ -813,8 +851,9 @@
 
     const messages = Array.isArray(d.transcript) ? d.transcript : [];
     for (const m of messages) appendTranscript(m, false);
+    state.refs.initialising = false;
     transcriptEmpty.hidden = messages.length > 0;
-    scroll.scrollTop = 0;
+    scroll.scrollTop = 0; // the brief comes first
     syncDetail();
   }
 
@@ -924,6 +963,7 @@
     if (!ok || !state.detail || state.detail.id !== id) return;
     if (kind === "claim") {
       toast("You claimed this conversation");
+      scrollTranscriptToEnd(); // show the latest messages before replying
       if (!state.refs.replyInput.disabled) state.refs.replyInput.focus();
     } else if (kind === "resolve") {
       toast("Conversation resolved");

@@ -1036,7 +1036,6 @@
     s.ctrl = ctrl;
 
     (async () => {
-      const openedAt = Date.now();
       try {
         const res = await fetch(API + "/v1/conversations/" + encodeURIComponent(conv.id) + "/events", {
           headers: { Authorization: "Bearer " + conv.token, Accept: "text/event-stream" },
@@ -1047,6 +1046,7 @@
           return; // conversation gone: don't hammer the server; a send will surface the problem
         }
         if (!res.ok || !res.body || !res.body.getReader) throw new Error("stream unavailable");
+        s.attempt = 0; // connected: backoff only grows across consecutive failures
         if (s.hadDrop) {
           s.hadDrop = false;
           catchUp(); // fetch anything we missed while disconnected (deduped by id)
@@ -1057,7 +1057,6 @@
         for (;;) {
           const chunk = await reader.read();
           if (chunk.done) break;
-          if (s.attempt && Date.now() - openedAt > 5000) s.attempt = 0;
           push(decoder.decode(chunk.value, { stream: true }));
         }
         push(decoder.decode());
@@ -1065,7 +1064,6 @@
         if (ctrl.signal.aborted) return;
       }
       if (ctrl.signal.aborted || s.ctrl !== ctrl) return;
-      if (Date.now() - openedAt > 30000) s.attempt = 0;
       scheduleReconnect();
     })();
   }
@@ -1089,6 +1087,7 @@
 
   function openPanel(focus) {
     state.open = true;
+    panel.classList.toggle("wl-animate", !!focus);
     panel.hidden = false;
     root.classList.add("wl-is-open");
     launcher.setAttribute("aria-expanded", "true");
