@@ -13,7 +13,7 @@ from typing import Protocol
 import bm25s
 import numpy as np
 
-from warmline.domain.ids import ArticleId
+from warmline.domain.ids import ArticleId, ChunkId
 from warmline.domain.knowledge import Article, Audience, Chunk, SearchHit
 from warmline.knowledge.text import terms
 
@@ -35,11 +35,12 @@ class Bm25Index:
         self._articles: dict[ArticleId, Article] = {}
         self._terms: list[frozenset[str]] = []
         self._bm25: bm25s.BM25 | None = None
+        self._position: dict[ChunkId, int] = {}
 
     def rebuild(self, articles: Sequence[Article], chunks: Sequence[Chunk]) -> None:
         by_id = {a.id: a for a in articles}
         kept = [c for c in chunks if c.article_id in by_id]
-        documents = [terms(_indexed_text(by_id[c.article_id], c)) for c in kept]
+        documents = [terms(indexed_text(by_id[c.article_id], c)) for c in kept]
         bm25: bm25s.BM25 | None = None
         if kept:
             bm25 = bm25s.BM25()
@@ -48,7 +49,17 @@ class Bm25Index:
             self._chunks = kept
             self._articles = by_id
             self._terms = [frozenset(d) for d in documents]
+            self._position = {c.id: i for i, c in enumerate(kept)}
             self._bm25 = bm25
+
+    def term_coverage(self, query: str, chunk_id: ChunkId) -> tuple[float, frozenset[str]]:
+        """Share of the query's content words found in a chunk (with its title and section)."""
+        wanted = set(terms(query))
+        position = self._position.get(chunk_id)
+        if not wanted or position is None:
+            return 0.0, frozenset()
+        matched = frozenset(wanted & self._terms[position])
+        return len(matched) / len(wanted), matched
 
     def search(
         self, query: str, *, k: int = 5, audience: Audience | None = None
@@ -93,5 +104,6 @@ class Bm25Index:
         return hits[:k]
 
 
-def _indexed_text(article: Article, chunk: Chunk) -> str:
+def indexed_text(article: Article, chunk: Chunk) -> str:
+    """What retrieval sees of a chunk: its article title and section path, then its text."""
     return " ".join(part for part in (article.title, chunk.section, chunk.text) if part)

@@ -123,8 +123,9 @@
 
   function priorityLevel(p) {
     const n = Number(p) || 0;
-    if (n >= 2) return "high";
-    if (n === 1) return "elevated";
+    // Policy priorities run 0-100: security and sensitive topics sit at the top.
+    if (n >= 70) return "high";
+    if (n >= 40) return "elevated";
     return "normal";
   }
 
@@ -231,6 +232,7 @@
     esAttempt: 0,
     esHadError: false,
     renderQueued: false,
+    drafts: new Map(), // handoff id -> unsent reply text
   };
 
   const dom = {
@@ -336,6 +338,7 @@
     state.me = null;
     state.handoffs.clear();
     state.knownOpen.clear();
+    state.drafts.clear();
     state.loaded = { open: false, claimed: false, resolved: false };
     state.queueError = { open: null, claimed: null, resolved: null };
     state.selectedId = null;
@@ -391,6 +394,8 @@
       const r = await api("/v1/handoffs?status=" + encodeURIComponent(tab));
       const items = (r && Array.isArray(r.items) ? r.items : []).filter((h) => h && h.id);
       const ids = new Set(items.map((h) => h.id));
+      // Open handoffs we had not heard of (e.g. created while live updates were down).
+      const fresh = tab === "open" && state.loaded.open ? items.filter((h) => h.status === "open" && !state.knownOpen.has(h.id)) : [];
       // Forget items that are no longer in this status (we'll hear about them again if they move).
       for (const [id, h] of state.handoffs) {
         if (h.status === tab && !ids.has(id) && id !== state.selectedId) state.handoffs.delete(id);
@@ -398,6 +403,15 @@
       for (const h of items) upsertHandoff(h);
       state.loaded[tab] = true;
       state.queueError[tab] = null;
+      if (fresh.length) {
+        toast(fresh.length === 1 ? "New conversation waiting" : fresh.length + " new conversations waiting", {
+          label: "View",
+          fn: () => {
+            setTab("open", false);
+            select(fresh[0].id, { focus: true });
+          },
+        });
+      }
     } catch (e) {
       if (e.status === 401) return;
       state.queueError[tab] = e.message;
@@ -822,6 +836,11 @@
       ev.preventDefault();
       sendReply();
     });
+    replyInput.value = state.drafts.get(d.id) || "";
+    replyInput.addEventListener("input", () => {
+      if (replyInput.value) state.drafts.set(d.id, replyInput.value);
+      else state.drafts.delete(d.id);
+    });
     replyInput.addEventListener("keydown", (ev) => {
       if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing && ev.keyCode !== 229) {
         ev.preventDefault();
@@ -985,7 +1004,10 @@
     try {
       const res = await api("/v1/handoffs/" + encodeURIComponent(id) + "/messages", { method: "POST", body: { text: text } });
       if (state.detail && state.detail.id === id) {
-        if (r.replyInput.value.trim() === text) r.replyInput.value = "";
+        if (r.replyInput.value.trim() === text) {
+          r.replyInput.value = "";
+          state.drafts.delete(id);
+        }
         if (res && res.message) appendTranscript(res.message, true);
       }
     } catch (e) {

@@ -557,6 +557,7 @@
 
   /** Saved by the server but we didn't get the message object back. */
   function settleLocal(local) {
+    if (!local.node.isConnected) return; // already replaced by the server's copy (SSE)
     local.node.classList.remove("wl-pending");
     const meta = local.node.querySelector(".wl-meta");
     meta.textContent = "";
@@ -668,7 +669,8 @@
           highlightHandoff(true);
         }
       }
-      input.focus();
+      if (typeof box.scrollIntoView === "function") box.scrollIntoView({ block: "nearest" });
+      input.focus({ preventScroll: true });
     }
 
     yes.addEventListener("click", () => submit(true));
@@ -822,6 +824,8 @@
     state.conv = null;
     state.ready = false;
     state.initPromise = null;
+    setStatus("ai", STATUS.ai);
+    setHandoffRequested(false);
   }
 
   async function catchUp() {
@@ -1115,7 +1119,7 @@
   });
   closeBtn.addEventListener("click", () => closePanel(true));
   panel.addEventListener("keydown", (ev) => {
-    if (ev.key === "Escape") {
+    if (ev.key === "Escape" && !ev.isComposing) {
       ev.stopPropagation();
       closePanel(true);
     }

@@ -1,0 +1,1 @@
+"""Evaluation: measure retrieval (and later answers and escalation) on labelled sets."""
