@@ -241,9 +241,11 @@ def test_that_an_article_remembers_where_it_came_from(store: Store) -> None:
 
 
 def test_that_embeddings_are_cached_by_model_and_text_hash(store: Store) -> None:
-    vector = np.arange(4, dtype=np.float32) / 10
+    vector = (np.arange(4) / 10).astype(np.float32)
     store.embeddings.put_many("minilm", {"h1": vector})
-    store.embeddings.put_many("minilm", {"h1": vector, "h2": vector * 2})  # repeats are fine
+    store.embeddings.put_many(
+        "minilm", {"h1": vector, "h2": (vector * 2).astype(np.float32)}
+    )  # repeats are fine
     found = store.embeddings.get_many("minilm", ["h1", "h2", "h3"])
     assert set(found) == {"h1", "h2"}
     assert np.allclose(found["h2"], vector * 2) and found["h1"].dtype == np.float32
