@@ -69,7 +69,7 @@ def build(
     clock = clock or SystemClock()
     ids = ids or TimeOrderedIds()
     emitter = Emitter(store.events, bus)
-    knowledge = KnowledgeService(store.knowledge, index)
+    knowledge = KnowledgeService(store.knowledge, index, clock)
     knowledge.refresh_index()
     return Container(
         settings=settings,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -104,21 +103,46 @@ def db_upgrade() -> None:
 
 @kb.command("ingest")
 def kb_ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Markdown files or folders.")],
-    doc_type: Annotated[str | None, typer.Option("--type", help="Document type to record.")] = None,
+    locations: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files, folders or http(s) URLs: Markdown, HTML, PDF, text, Q&A or ticket "
+            "CSV/JSON, Zendesk exports, sitemaps (.xml) and URL lists (.urls)."
+        ),
+    ],
+    doc_type: Annotated[
+        str | None, typer.Option("--type", help="Document type to record, e.g. faq, ticket.")
+    ] = None,
     audience: Annotated[Audience | None, typer.Option(help="customer or internal.")] = None,
+    prune: Annotated[
+        bool, typer.Option(help="Delete articles that came from these locations but are gone.")
+    ] = False,
 ) -> None:
-    """Ingest help-center content. A file that fails is reported; the rest still ingest."""
+    """Ingest knowledge. Unchanged articles are skipped; what fails is reported, the rest
+    still ingests."""
     container = _container()
     with typer.progressbar(length=0, label="ingesting", show_eta=False) as bar:
         report = container.knowledge.ingest(
-            paths, audience=audience, doc_type=doc_type, on_file=lambda _: bar.update(1)
+            locations,
+            audience=audience,
+            doc_type=doc_type,
+            prune=prune,
+            on_item=lambda _: bar.update(1),
         )
-    for path, problem in report.failed:
-        typer.secho(f"failed: {path}: {problem}", err=True, fg=typer.colors.RED)
+    for location, problem in report.failed:
+        typer.secho(f"failed: {location}: {problem}", err=True, fg=typer.colors.RED)
+    for duplicate in report.near_duplicates:
+        typer.secho(
+            f"near-duplicate: {duplicate.chunk_id} is {duplicate.similarity:.0%} like "
+            f"{duplicate.duplicate_of}",
+            err=True,
+            fg=typer.colors.YELLOW,
+        )
+    version = f", knowledge version {report.version.number}" if report.version else ""
     typer.echo(
         f"{len(report.added)} added, {len(report.updated)} updated, "
-        f"{len(report.unchanged)} unchanged, {len(report.failed)} failed, {report.chunks} chunks"
+        f"{len(report.unchanged)} unchanged, {len(report.deleted)} deleted, "
+        f"{len(report.failed)} failed, {report.chunks} chunks{version}"
     )
     if report.failed:
         raise typer.Exit(1)

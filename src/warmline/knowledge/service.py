@@ -1,16 +1,23 @@
-"""The knowledge service: ingest sources into the repository and keep the index in step."""
+"""The knowledge service: ingest sources into the repository and keep the index in step.
+
+Every change records a new knowledge-base version. Each process rebuilds its in-memory index
+when it sees a newer version, so content ingested from the CLI reaches a running server.
+"""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from warmline.clock import Clock
 from warmline.domain.ids import ArticleId
-from warmline.domain.knowledge import Article, Audience, SearchHit
-from warmline.errors import InvalidInputError, WarmlineError
+from warmline.domain.knowledge import Article, Audience, KnowledgeVersion, SearchHit
+from warmline.errors import InvalidInputError
+from warmline.knowledge.duplicates import DuplicateFinder, NearDuplicate
+from warmline.knowledge.formats import Fetcher, load
 from warmline.knowledge.index import KnowledgeIndex
-from warmline.knowledge.markdown import iter_markdown_files, parse_markdown
 from warmline.storage.ports import KnowledgeRepo
 
 
@@ -19,61 +26,111 @@ class IngestReport:
     added: list[ArticleId] = field(default_factory=list)
     updated: list[ArticleId] = field(default_factory=list)
     unchanged: list[ArticleId] = field(default_factory=list)
+    deleted: list[ArticleId] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    near_duplicates: list[NearDuplicate] = field(default_factory=list)
     chunks: int = 0
+    version: KnowledgeVersion | None = None
 
 
 class KnowledgeService:
-    def __init__(self, repo: KnowledgeRepo, index: KnowledgeIndex) -> None:
+    def __init__(
+        self,
+        repo: KnowledgeRepo,
+        index: KnowledgeIndex,
+        clock: Clock,
+        fetch: Fetcher | None = None,
+    ) -> None:
         self._repo = repo
         self._index = index
+        self._clock = clock
+        self._fetch = fetch
+        self._lock = threading.Lock()
+        self._loaded: int | None = None
+
+    # -- keeping the index fresh ---------------------------------------------------------
 
     def refresh_index(self) -> None:
-        self._index.rebuild(self._repo.articles(), self._repo.chunks())
+        with self._lock:
+            current = self._repo.version()
+            self._index.rebuild(self._repo.articles(), self._repo.chunks())
+            self._loaded = current.number if current else 0
+
+    def ensure_fresh(self) -> None:
+        current = self._repo.version()
+        if (current.number if current else 0) != self._loaded:
+            self.refresh_index()
+
+    def version(self) -> KnowledgeVersion | None:
+        return self._repo.version()
+
+    # -- changing the knowledge base -----------------------------------------------------
 
     def ingest(
         self,
-        paths: Sequence[Path],
+        locations: Sequence[str | Path],
         *,
         audience: Audience | None = None,
         doc_type: str | None = None,
-        on_file: Callable[[Path], None] | None = None,
+        prune: bool = False,
+        on_item: Callable[[str], None] | None = None,
     ) -> IngestReport:
-        """Ingest files and folders. A file that fails is reported; the rest still ingest."""
+        """Ingest files, folders and URLs. What fails is reported; the rest still ingests.
+
+        With ``prune``, articles that came from these locations before but are gone now are
+        deleted."""
         report = IngestReport()
         overrides: dict[str, object] = {}
         if audience is not None:
             overrides["audience"] = audience.value
         if doc_type is not None:
             overrides["type"] = doc_type
-        for root in paths:
-            if not root.exists():
-                report.failed.append((str(root), "no such file or folder"))
-                continue
-            for path in iter_markdown_files(root):
-                if on_file is not None:
-                    on_file(path)
-                try:
-                    text = path.read_text(encoding="utf-8")
-                    parsed = parse_markdown(text, path=path, overrides=overrides)
-                except (OSError, UnicodeDecodeError, WarmlineError) as error:
-                    report.failed.append((str(path), getattr(error, "message", str(error))))
+        finder = DuplicateFinder(self._repo.chunks())
+        seen: set[ArticleId] = set()
+        for location in locations:
+            origin = str(location)
+            result = load(location, overrides=overrides, fetch=self._fetch)
+            report.failed.extend(result.failed)
+            for parsed in result.articles:
+                article = replace(parsed.article, origin=origin)
+                seen.add(article.id)
+                if on_item is not None:
+                    on_item(article.id)
+                existing = self._repo.get_article(article.id)
+                if existing is not None and existing.content_hash == article.content_hash:
+                    report.unchanged.append(article.id)
                     continue
-                existing = self._repo.get_article(parsed.article.id)
-                if existing is not None and existing.content_hash == parsed.article.content_hash:
-                    report.unchanged.append(parsed.article.id)
-                    continue
-                self._repo.save_article(parsed.article, parsed.chunks)
+                finder.forget_article(article.id)
+                for chunk in parsed.chunks:
+                    duplicate = finder.check(chunk)
+                    if duplicate is not None:
+                        report.near_duplicates.append(duplicate)
+                    finder.add(chunk)
+                self._repo.save_article(article, parsed.chunks)
                 report.chunks += len(parsed.chunks)
-                (report.updated if existing else report.added).append(parsed.article.id)
-        if report.added or report.updated:
+                (report.updated if existing else report.added).append(article.id)
+            if prune:
+                for article in self._repo.articles():
+                    if article.origin == origin and article.id not in seen:
+                        self._repo.delete_article(article.id)
+                        report.deleted.append(article.id)
+        if report.added or report.updated or report.deleted:
+            report.version = self._repo.record_version(
+                added=len(report.added),
+                updated=len(report.updated),
+                deleted=len(report.deleted),
+                at=self._clock.now(),
+            )
             self.refresh_index()
         return report
 
     def delete(self, article_id: str) -> None:
         if not self._repo.delete_article(ArticleId(article_id)):
             raise InvalidInputError(f"no article with id {article_id!r}")
+        self._repo.record_version(added=0, updated=0, deleted=1, at=self._clock.now())
         self.refresh_index()
+
+    # -- reading -------------------------------------------------------------------------
 
     def articles(self) -> Sequence[Article]:
         return self._repo.articles()
@@ -85,4 +142,5 @@ class KnowledgeService:
             raise InvalidInputError("the search query is empty")
         if not 1 <= k <= 100:
             raise InvalidInputError("k must be between 1 and 100")
+        self.ensure_fresh()
         return self._index.search(query, k=k, audience=audience)
