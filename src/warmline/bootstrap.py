@@ -12,12 +12,24 @@ from warmline.engine.composer import ExtractiveComposer
 from warmline.engine.conversations import Composer, ConversationService
 from warmline.engine.emitter import Emitter
 from warmline.engine.handoffs import HandoffService
+from warmline.errors import ConfigurationError
 from warmline.events.bus import EventBus, InProcessEventBus
+from warmline.knowledge.dense import DenseIndex
+from warmline.knowledge.embeddings import (
+    CachedEmbedder,
+    Embedder,
+    HashingEmbedder,
+    OnnxMiniLmEmbedder,
+    OpenAICompatibleEmbedder,
+)
+from warmline.knowledge.hybrid import HybridIndex
 from warmline.knowledge.index import Bm25Index, KnowledgeIndex
+from warmline.knowledge.rerank import FeatureReranker, LlmReranker, Reranker
 from warmline.knowledge.service import KnowledgeService
+from warmline.llm import ChatModel, OpenAICompatibleChat
 from warmline.policy.model import Policy, load_policy
 from warmline.settings import Settings
-from warmline.storage.ports import Store
+from warmline.storage.ports import EmbeddingCache, Store
 from warmline.storage.sql.database import create_engine, upgrade
 from warmline.storage.sql.repos import sql_store
 
@@ -47,6 +59,39 @@ def open_database(settings: Settings, *, migrate: bool = True) -> sa.Engine:
     return engine
 
 
+def build_embedder(settings: Settings) -> Embedder:
+    if settings.embedder == "openai":
+        if not (settings.embeddings_url and settings.embeddings_model):
+            raise ConfigurationError(
+                "WARMLINE_EMBEDDER=openai needs WARMLINE_EMBEDDINGS_URL and "
+                "WARMLINE_EMBEDDINGS_MODEL"
+            )
+        return OpenAICompatibleEmbedder(
+            settings.embeddings_url, settings.embeddings_model, settings.embeddings_api_key
+        )
+    if settings.embedder == "hashing":
+        return HashingEmbedder()
+    return OnnxMiniLmEmbedder()
+
+
+def build_chat(settings: Settings) -> ChatModel | None:
+    if settings.chat_url and settings.chat_model:
+        return OpenAICompatibleChat(settings.chat_url, settings.chat_model, settings.chat_api_key)
+    return None
+
+
+def build_index(
+    settings: Settings, cache: EmbeddingCache, embedder: Embedder | None = None
+) -> HybridIndex:
+    """Hybrid retrieval: BM25 + dense, fused, then reranked (by the chat model if one is set)."""
+    dense = DenseIndex(CachedEmbedder(embedder or build_embedder(settings), cache))
+    reranker: Reranker = FeatureReranker()
+    chat = build_chat(settings)
+    if chat is not None:
+        reranker = LlmReranker(chat, reranker)
+    return HybridIndex(Bm25Index(), dense, reranker)
+
+
 def build(
     settings: Settings,
     *,
@@ -64,7 +109,7 @@ def build(
         engine = open_database(settings, migrate=migrate)
         store = sql_store(engine)
     policy = load_policy(settings.policy_file)
-    index = index or Bm25Index()
+    index = index or build_index(settings, store.embeddings)
     bus = bus or InProcessEventBus()
     clock = clock or SystemClock()
     ids = ids or TimeOrderedIds()
@@ -79,7 +124,7 @@ def build(
         knowledge=knowledge,
         conversations=ConversationService(
             store=store,
-            index=index,
+            knowledge=knowledge,
             composer=composer or ExtractiveComposer(),
             policy=policy,
             emitter=emitter,

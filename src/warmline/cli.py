@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -211,6 +212,35 @@ def kb_search(
     for rank, row in enumerate(rows, 1):
         section = f" > {row['section']}" if row["section"] else ""
         typer.echo(f"{rank}. [{row['score']:.2f}] {row['title']}{section} ({row['article_id']})")
+
+
+@kb.command("eval")
+def kb_eval(
+    queries: Annotated[
+        Path, typer.Argument(help='JSONL lines: {"query": str, "relevant": [article ids]}.')
+    ],
+    k: Annotated[int, typer.Option(help="Results retrieved per query (at least 10).")] = 10,
+    as_json: JsonOption = False,
+) -> None:
+    """Measure retrieval on labelled queries: recall@1/5/10, MRR and nDCG@10."""
+    from warmline.evaluation.retrieval import load_queries, score
+
+    container = _container()
+    try:
+        labelled = load_queries(queries)
+        result = score(
+            labelled,
+            lambda q: [h.article.id for h in container.knowledge.search(q, k=max(k, 10))],
+        )
+    except WarmlineError as error:
+        raise _fail(error) from error
+    data = result.as_dict()
+    if as_json:
+        typer.echo(json.dumps(data))
+        return
+    typer.echo(f"{'queries':<10} {data['n']}")
+    for key in ("recall@1", "recall@5", "recall@10", "mrr", "ndcg@10"):
+        typer.echo(f"{key:<10} {data[key]:.3f}")
 
 
 @users.command("create")

@@ -7,6 +7,7 @@ Nothing here is a module-level singleton: the composition root (``bootstrap.py``
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -42,9 +43,39 @@ class Settings(BaseSettings):
         default=False,
         description="Mark the agent session cookie Secure (set to true behind HTTPS).",
     )
+    embedder: Literal["minilm", "openai", "hashing"] = Field(
+        default="minilm",
+        description="Sentence embeddings for dense retrieval: minilm (all-MiniLM-L6-v2 int8 "
+        "on onnxruntime, offline), openai (any OpenAI-compatible /v1/embeddings), or hashing "
+        "(not semantic; for tests and tiny machines).",
+    )
+    embeddings_url: str | None = Field(
+        default=None, description="Base URL of the OpenAI-compatible embeddings server."
+    )
+    embeddings_model: str | None = Field(
+        default=None, description="Model name sent to the embeddings server."
+    )
+    embeddings_api_key: str | None = Field(
+        default=None, description="API key for the embeddings server, if it needs one."
+    )
+    chat_url: str | None = Field(
+        default=None,
+        description="Base URL of an OpenAI-compatible chat API. When set with CHAT_MODEL, "
+        "retrieval results are reranked by the language model.",
+    )
+    chat_model: str | None = Field(default=None, description="Chat model name.")
+    chat_api_key: str | None = Field(default=None, description="API key for the chat API.")
     log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
 
-    @field_validator("database_url")
+    @field_validator(
+        "database_url",
+        "embeddings_url",
+        "embeddings_model",
+        "embeddings_api_key",
+        "chat_url",
+        "chat_model",
+        "chat_api_key",
+    )
     @classmethod
     def _blank_is_none(cls, value: str | None) -> str | None:
         return value or None

@@ -150,7 +150,7 @@ async def test_that_a_failed_reply_is_a_503_and_the_message_is_kept(
         def search(self, *_: object, **__: object) -> list[object]:
             raise RuntimeError("index offline")
 
-    app_container.conversations._index = Broken()  # type: ignore[assignment]  # noqa: SLF001
+    app_container.conversations._knowledge = Broken()  # type: ignore[assignment]  # noqa: SLF001
     response = await client.post(
         f"/v1/conversations/{conversation_id}/messages",
         json={"text": "where is my parcel"},

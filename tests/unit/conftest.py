@@ -10,9 +10,15 @@ from typing import Any
 import pytest
 
 from tests.helpers import T0
-from warmline.bootstrap import Container, build
+from warmline.bootstrap import Container, build, build_index
 from warmline.clock import FixedClock, SequentialIds
 from warmline.demo import HELP_CENTER
+from warmline.knowledge.embeddings import (
+    CachedEmbedder,
+    Embedder,
+    InMemoryEmbeddingCache,
+    OnnxMiniLmEmbedder,
+)
 from warmline.settings import Settings
 from warmline.storage.memory import in_memory_store
 
@@ -36,11 +42,23 @@ def clock() -> FixedClock:
     return FixedClock(T0)
 
 
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """The real embedding model, with one cache for the session: each text is embedded once."""
+    return CachedEmbedder(OnnxMiniLmEmbedder(), InMemoryEmbeddingCache())
+
+
 @pytest.fixture
-def container(tmp_path: Path, clock: FixedClock) -> Container:
+def container(tmp_path: Path, clock: FixedClock, embedder: Embedder) -> Container:
     """The whole engine on in-memory storage, loaded with the demo help center."""
+    settings = Settings(data_dir=tmp_path)
+    store = in_memory_store()
     built = build(
-        Settings(data_dir=tmp_path), store=in_memory_store(), clock=clock, ids=SequentialIds()
+        settings,
+        store=store,
+        index=build_index(settings, store.embeddings, embedder),
+        clock=clock,
+        ids=SequentialIds(),
     )
     built.knowledge.ingest([HELP_CENTER])
     return built

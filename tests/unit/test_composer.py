@@ -46,7 +46,11 @@ def test_that_markdown_links_and_emphasis_read_as_plain_text() -> None:
     assert answer.sentences == ("See Gift cards for the balance of a gift card.",)
 
 
-def test_that_nothing_is_said_when_no_sentence_is_about_the_question() -> None:
-    unrelated = hit("Our stores open at nine.")
-    answer = COMPOSER.compose("refund to paypal", [unrelated], intro="Intro:", max_sentences=3)
-    assert answer.text == ""
+def test_that_a_passage_matched_only_by_meaning_is_quoted_from_its_opening() -> None:
+    matched = hit("Our stores open at nine. They close at six. Sundays are closed.")
+    answer = COMPOSER.compose("opening hours?", [matched], intro="Intro:", max_sentences=2)
+    assert answer.sentences == ("Our stores open at nine.", "They close at six.")
+
+
+def test_that_nothing_is_said_without_a_customer_facing_passage() -> None:
+    assert COMPOSER.compose("refund to paypal", [], intro="Intro:", max_sentences=3).text == ""

@@ -52,6 +52,8 @@ class SearchHit:
     term_coverage: float
     why: str
     dense_score: float | None = None
+    heading_score: float | None = None  # meaning match with the article title and section
+    sentence_score: float | None = None  # best meaning match with one of the chunk's sentences
     fused_score: float | None = None
     rerank_score: float | None = None
 

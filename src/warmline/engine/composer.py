@@ -57,6 +57,12 @@ class ExtractiveComposer:
                 )
                 if best is None or score > best[0]:
                     best = (score, tuple(lines[start : start + max_sentences]), hit)
+        if best is None and usable:
+            # No sentence shares a word with the question, but retrieval matched the passage
+            # by meaning: quote its opening, and let the decision judge the evidence.
+            lines = [s for s in sentences(usable[0].chunk.text) if len(s) >= 12]
+            if lines:
+                best = (0.0, tuple(lines[:max_sentences]), usable[0])
         if best is None:
             return Composition("", (), ())
         _, picked, hit = best

@@ -43,12 +43,17 @@ from warmline.errors import (
     NotFoundError,
     ReplyFailedError,
 )
-from warmline.knowledge.index import KnowledgeIndex
 from warmline.knowledge.text import terms
 from warmline.policy.model import Policy
 from warmline.storage.ports import Store
 
 log = logging.getLogger(__name__)
+
+
+class KnowledgeSearch(Protocol):
+    def search(
+        self, query: str, *, k: int = 5, audience: Audience | None = None
+    ) -> list[SearchHit]: ...
 
 
 class Composer(Protocol):
@@ -90,7 +95,7 @@ class ConversationService:
         self,
         *,
         store: Store,
-        index: KnowledgeIndex,
+        knowledge: KnowledgeSearch,
         composer: Composer,
         policy: Policy,
         emitter: Emitter,
@@ -99,7 +104,7 @@ class ConversationService:
         max_message_chars: int,
     ) -> None:
         self._store = store
-        self._index = index
+        self._knowledge = knowledge
         self._composer = composer
         self._policy = policy
         self._emitter = emitter
@@ -202,7 +207,7 @@ class ConversationService:
         )
         answering = self._policy.answering
         human = explicit_human_request(message.text)
-        hits = [] if human else self._index.search(message.text, k=answering.retrieve_k)
+        hits = [] if human else self._knowledge.search(message.text, k=answering.retrieve_k)
         customer_hits = [h for h in hits if h.article.audience is Audience.CUSTOMER]
         composition = (
             self._composer.compose(
@@ -214,13 +219,13 @@ class ConversationService:
             if customer_hits
             else Composition("", (), ())
         )
-        best = customer_hits[0] if customer_hits else None
         signals = Signals(
             human_request=human,
             content_terms=len(set(terms(message.text))),
             hits=len(customer_hits),
-            best_score=best.score if best else 0.0,
+            best_score=max((h.lexical_score for h in customer_hits), default=0.0),
             best_coverage=max((h.term_coverage for h in customer_hits), default=0.0),
+            best_dense=max((h.dense_score or 0.0 for h in customer_hits), default=0.0),
             answer_sentences=len(composition.sentences),
         )
         decision = decide(state, signals, self._policy)
@@ -290,6 +295,9 @@ class ConversationService:
                         "article_id": h.article.id,
                         "audience": h.article.audience.value,
                         "score": round(h.score, 4),
+                        "lexical": round(h.lexical_score, 4),
+                        "dense": None if h.dense_score is None else round(h.dense_score, 4),
+                        "fused": None if h.fused_score is None else round(h.fused_score, 5),
                         "term_coverage": round(h.term_coverage, 4),
                         "why": h.why,
                     }

@@ -31,6 +31,7 @@ class Signals:
     best_score: float
     best_coverage: float
     answer_sentences: int
+    best_dense: float = 0.0
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -39,6 +40,7 @@ class Signals:
             "hits": self.hits,
             "best_score": round(self.best_score, 4),
             "best_coverage": round(self.best_coverage, 4),
+            "best_dense": round(self.best_dense, 4),
             "answer_sentences": self.answer_sentences,
         }
 
@@ -67,18 +69,25 @@ def decide(state: ConversationState, signals: Signals, policy: Policy) -> Decisi
                 "no question to work with after one clarifying question",
             )
         return Decision(Action.CLARIFY, "no_question_yet", (), None)
-    if signals.hits == 0 or signals.best_coverage < policy.answering.out_of_scope_below_coverage:
+    answering = policy.answering
+    unrelated = (
+        signals.best_coverage < answering.out_of_scope_below_coverage
+        and signals.best_dense < answering.out_of_scope_below_dense
+    )
+    if signals.hits == 0 or unrelated:
         return _escalate(
             "no_relevant_knowledge",
             ReasonCode.OUT_OF_SCOPE,
-            f"the best help-center passage covers {signals.best_coverage:.0%} of the question",
+            f"the best help-center passage covers {signals.best_coverage:.0%} of the question's "
+            f"words and is {signals.best_dense:.2f} similar in meaning",
         )
     confidence = _retrieval_confidence(signals, policy)
-    weak = (
-        signals.best_coverage < policy.answering.min_term_coverage
-        or signals.best_score < policy.answering.min_lexical_score
-        or signals.answer_sentences == 0
+    words_match = (
+        signals.best_coverage >= answering.min_term_coverage
+        and signals.best_score >= answering.min_lexical_score
     )
+    meaning_matches = signals.best_dense >= answering.min_dense_similarity
+    weak = signals.answer_sentences == 0 or not (words_match or meaning_matches)
     if weak:
         return Decision(
             Action.ESCALATE,
@@ -87,7 +96,7 @@ def decide(state: ConversationState, signals: Signals, policy: Policy) -> Decisi
                 Reason(
                     ReasonCode.LOW_CONFIDENCE,
                     f"best passage covers {signals.best_coverage:.0%} of the question "
-                    f"(BM25 {signals.best_score:.2f})",
+                    f"(BM25 {signals.best_score:.2f}, meaning {signals.best_dense:.2f})",
                 ),
             ),
             confidence,
@@ -102,4 +111,5 @@ def _escalate(rule: str, code: ReasonCode, evidence: str) -> Decision:
 def _retrieval_confidence(signals: Signals, policy: Policy) -> float:
     """A retrieval-only score in [0, 1]; not yet calibrated (the trust layer fits that)."""
     score_part = signals.best_score / (signals.best_score + 2 * policy.answering.min_lexical_score)
-    return round(0.6 * signals.best_coverage + 0.4 * score_part, 4)
+    meaning = max(signals.best_dense, 0.0)
+    return round(0.4 * signals.best_coverage + 0.2 * score_part + 0.4 * meaning, 4)

@@ -53,6 +53,14 @@ class Answering(_Strict):
         description="Below this share of the question's content words in the best passage, "
         "the question is treated as outside what the help center covers."
     )
+    min_dense_similarity: Ratio = Field(
+        description="Cosine similarity in meaning between the question and the best passage "
+        "that counts as evidence on its own, even when the words differ."
+    )
+    out_of_scope_below_dense: Ratio = Field(
+        description="Below this similarity in meaning (and the word coverage above), the "
+        "question is treated as outside what the help center covers."
+    )
     min_lexical_score: float = Field(
         ge=0.0, description="Lowest BM25 score of the best passage for an answer."
     )

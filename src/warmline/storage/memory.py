@@ -196,15 +196,26 @@ class InMemoryEventLog:
 
 
 class InMemoryEmbeddingCache:
+    """Vectors in a dict, for tests and single-process use. Thread-safe; stores read-only
+    copies so a caller changing its array cannot change the cache."""
+
     def __init__(self) -> None:
         self._items: dict[tuple[str, str], NDArray[np.float32]] = {}
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._items)
 
     def get_many(self, model: str, hashes: Sequence[str]) -> dict[str, NDArray[np.float32]]:
-        return {h: self._items[(model, h)] for h in hashes if (model, h) in self._items}
+        with self._lock:
+            return {h: self._items[(model, h)] for h in hashes if (model, h) in self._items}
 
     def put_many(self, model: str, items: dict[str, NDArray[np.float32]]) -> None:
-        for content_hash, vector in items.items():
-            self._items[(model, content_hash)] = np.asarray(vector, dtype=np.float32)
+        with self._lock:
+            for content_hash, vector in items.items():
+                stored = np.array(vector, dtype=np.float32)
+                stored.flags.writeable = False
+                self._items[(model, content_hash)] = stored
 
 
 def in_memory_store() -> Store:
