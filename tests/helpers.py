@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import socket
 import threading
@@ -18,8 +19,9 @@ import uvicorn
 
 from warmline.api.app import create_app
 from warmline.bootstrap import Container, build
-from warmline.clock import FixedClock
+from warmline.knowledge.embeddings import CachedEmbedder, Embedder, OnnxMiniLmEmbedder
 from warmline.settings import Settings
+from warmline.storage.memory import InMemoryEmbeddingCache
 from warmline.storage.sql import tables
 
 REPO = Path(__file__).resolve().parents[1]
@@ -63,12 +65,22 @@ def empty_tables(engine: sa.Engine) -> None:
             connection.execute(table.delete())
 
 
-def sqlite_settings(tmp_path: Path, **overrides: object) -> Settings:
-    return Settings(data_dir=tmp_path, **overrides)  # type: ignore[arg-type]
+@functools.cache
+def shared_embedder() -> Embedder:
+    """The real embedding model with one in-memory cache for the whole test run, so each
+    help-center text is embedded once however many fresh databases the tests create."""
+    return CachedEmbedder(OnnxMiniLmEmbedder(), InMemoryEmbeddingCache())
 
 
-def container_for(settings: Settings, clock: FixedClock | None = None) -> Container:
-    return build(settings, clock=clock)
+def demo_container(settings: Settings) -> Container:
+    """A container on a real database, loaded with the demo shop."""
+    from warmline.demo import set_up
+
+    container = build(settings, embedder=shared_embedder())
+    if container.engine is not None and settings.database_url:
+        empty_tables(container.engine)
+    set_up(container)
+    return container
 
 
 def free_port() -> int:
@@ -86,7 +98,11 @@ class LiveServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(
-            create_app(container), host="127.0.0.1", port=self.port, log_level="warning"
+            create_app(container),
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            timeout_graceful_shutdown=1,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)

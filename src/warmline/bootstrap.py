@@ -97,6 +97,7 @@ def build(
     *,
     store: Store | None = None,
     index: KnowledgeIndex | None = None,
+    embedder: Embedder | None = None,
     composer: Composer | None = None,
     bus: EventBus | None = None,
     clock: Clock | None = None,
@@ -109,7 +110,7 @@ def build(
         engine = open_database(settings, migrate=migrate)
         store = sql_store(engine)
     policy = load_policy(settings.policy_file)
-    index = index or build_index(settings, store.embeddings)
+    index = index or build_index(settings, store.embeddings, embedder)
     bus = bus or InProcessEventBus()
     clock = clock or SystemClock()
     ids = ids or TimeOrderedIds()

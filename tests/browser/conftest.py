@@ -10,9 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import IN_CI, REPO, LiveServer
-from warmline.bootstrap import build
-from warmline.demo import set_up
+from tests.helpers import IN_CI, REPO, LiveServer, demo_container
 from warmline.settings import Settings
 
 CHROMIUM = "/usr/bin/chromium"
@@ -51,8 +49,7 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[LiveServer]:
-    container = build(Settings(data_dir=tmp_path))
-    set_up(container)
+    container = demo_container(Settings(data_dir=tmp_path))
     with LiveServer(container) as live:
         yield live
     container.close()

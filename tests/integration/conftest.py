@@ -8,10 +8,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.helpers import empty_tables
+from tests.helpers import demo_container
 from warmline.api.app import create_app
-from warmline.bootstrap import Container, build
-from warmline.demo import set_up
+from warmline.bootstrap import Container
 from warmline.settings import Settings
 
 
@@ -22,10 +21,7 @@ def app_container(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Co
     else:
         url = request.getfixturevalue("postgres_url")
         settings = Settings(data_dir=tmp_path, database_url=url)
-    container = build(settings)
-    if request.param == "postgres" and container.engine is not None:
-        empty_tables(container.engine)
-    set_up(container)
+    container = demo_container(settings)
     yield container
     container.close()
 

@@ -14,7 +14,14 @@ from warmline.demo import HELP_CENTER
 
 
 def run(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "WARMLINE_DATA_DIR": str(tmp_path), "WARMLINE_DATABASE_URL": ""}
+    # The hashing embedder keeps each subprocess from loading the model; the real model is
+    # exercised by the unit and API tests.
+    env = {
+        **os.environ,
+        "WARMLINE_DATA_DIR": str(tmp_path),
+        "WARMLINE_DATABASE_URL": "",
+        "WARMLINE_EMBEDDER": "hashing",
+    }
     return subprocess.run(
         [sys.executable, "-m", "warmline", *args],
         input=stdin,

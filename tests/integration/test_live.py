@@ -11,17 +11,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.helpers import LiveServer
-from warmline.bootstrap import build
-from warmline.demo import set_up
+from tests.helpers import LiveServer, demo_container
 from warmline.domain.users import UserRole
 from warmline.settings import Settings
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[LiveServer]:
-    container = build(Settings(data_dir=tmp_path))
-    set_up(container)
+    container = demo_container(Settings(data_dir=tmp_path))
     with LiveServer(container) as live:
         yield live
     container.close()
