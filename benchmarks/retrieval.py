@@ -32,7 +32,7 @@ from warmline.clock import SystemClock
 from warmline.domain.ids import ArticleId, ChunkId
 from warmline.domain.knowledge import Article, Audience, Chunk
 from warmline.evaluation.retrieval import load_queries, score
-from warmline.knowledge.dense import DenseIndex
+from warmline.knowledge.dense import DenseIndex, limit_blas_threads
 from warmline.knowledge.embeddings import CachedEmbedder, OnnxMiniLmEmbedder
 from warmline.knowledge.hybrid import HybridIndex
 from warmline.knowledge.index import Bm25Index, KnowledgeIndex, indexed_text
@@ -60,8 +60,9 @@ def ids_of(index: KnowledgeIndex, audience: Audience | None) -> Callable[[str], 
 
 def quality(queries_path: Path, folds: int) -> tuple[list[dict[str, object]], int]:
     store = in_memory_store()
-    embedder = CachedEmbedder(OnnxMiniLmEmbedder(), InMemoryEmbeddingCache())
-    lexical, dense = Bm25Index(), DenseIndex(embedder)
+    model = OnnxMiniLmEmbedder()
+    lexical = Bm25Index()
+    dense = DenseIndex(CachedEmbedder(model, InMemoryEmbeddingCache()), query_embedder=model)
     hybrid = HybridIndex(lexical, dense)
     reranked = HybridIndex(lexical, dense, FeatureReranker())
     service = KnowledgeService(store.knowledge, reranked, SystemClock())
@@ -122,7 +123,9 @@ def speed(large_chunks: int, queries: Sequence[str]) -> dict[str, object]:
     embedder.embed(["warm up"])
     store = in_memory_store()
     index = HybridIndex(
-        Bm25Index(), DenseIndex(CachedEmbedder(embedder, store.embeddings)), FeatureReranker()
+        Bm25Index(),
+        DenseIndex(CachedEmbedder(embedder, store.embeddings), query_embedder=embedder),
+        FeatureReranker(),
     )
     service = KnowledgeService(store.knowledge, index, SystemClock())
     started = time.perf_counter()
@@ -144,7 +147,7 @@ def speed(large_chunks: int, queries: Sequence[str]) -> dict[str, object]:
     index.rebuild(articles, chunks)
     build_seconds = time.perf_counter() - started
     latencies = []
-    for query in list(queries) * 2:
+    for query in list(queries) * 2:  # questions are embedded afresh every time
         began = time.perf_counter()
         index.search(query, k=5, audience=Audience.CUSTOMER)
         latencies.append((time.perf_counter() - began) * 1000)
@@ -170,6 +173,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE / "results" / "retrieval.json")
     parser.add_argument("--folds", type=int, default=2, help="Disjoint query folds reported.")
     args = parser.parse_args()
+    limit_blas_threads()  # as the server does (bootstrap.build_index)
 
     rows, customer_chunks = quality(args.queries, args.folds)
     print(f"\nRetrieval quality: {rows[0]['n']} queries, {customer_chunks} customer chunks")

@@ -14,7 +14,7 @@ from warmline.engine.emitter import Emitter
 from warmline.engine.handoffs import HandoffService
 from warmline.errors import ConfigurationError
 from warmline.events.bus import EventBus, InProcessEventBus
-from warmline.knowledge.dense import DenseIndex
+from warmline.knowledge.dense import DenseIndex, limit_blas_threads
 from warmline.knowledge.embeddings import (
     CachedEmbedder,
     Embedder,
@@ -84,7 +84,9 @@ def build_index(
     settings: Settings, cache: EmbeddingCache, embedder: Embedder | None = None
 ) -> HybridIndex:
     """Hybrid retrieval: BM25 + dense, fused, then reranked (by the chat model if one is set)."""
-    dense = DenseIndex(CachedEmbedder(embedder or build_embedder(settings), cache))
+    limit_blas_threads()
+    model = embedder or build_embedder(settings)
+    dense = DenseIndex(CachedEmbedder(model, cache), query_embedder=model)
     reranker: Reranker = FeatureReranker()
     chat = build_chat(settings)
     if chat is not None:

@@ -12,6 +12,7 @@ from typing import Protocol
 
 import bm25s
 import numpy as np
+from numpy.typing import NDArray
 
 from warmline.domain.ids import ArticleId, ChunkId
 from warmline.domain.knowledge import Article, Audience, Chunk, SearchHit
@@ -36,6 +37,7 @@ class Bm25Index:
         self._terms: list[frozenset[str]] = []
         self._bm25: bm25s.BM25 | None = None
         self._position: dict[ChunkId, int] = {}
+        self._masks: dict[Audience, NDArray[np.float32]] = {}
 
     def rebuild(self, articles: Sequence[Article], chunks: Sequence[Chunk]) -> None:
         by_id = {a.id: a for a in articles}
@@ -50,11 +52,20 @@ class Bm25Index:
             self._articles = by_id
             self._terms = [frozenset(d) for d in documents]
             self._position = {c.id: i for i, c in enumerate(kept)}
+            self._masks = {
+                audience: np.array(
+                    [by_id[c.article_id].audience is audience for c in kept], dtype=np.float32
+                )
+                for audience in Audience
+            }
             self._bm25 = bm25
 
-    def term_coverage(self, query: str, chunk_id: ChunkId) -> tuple[float, frozenset[str]]:
-        """Share of the query's content words found in a chunk (with its title and section)."""
-        wanted = set(terms(query))
+    def term_coverage(
+        self, query: str | frozenset[str], chunk_id: ChunkId
+    ) -> tuple[float, frozenset[str]]:
+        """Share of the query's content words found in a chunk (with its title and section).
+        ``query`` may be given as its terms already, to stem it once for many chunks."""
+        wanted = set(terms(query)) if isinstance(query, str) else set(query)
         position = self._position.get(chunk_id)
         if not wanted or position is None:
             return 0.0, frozenset()
@@ -66,20 +77,17 @@ class Bm25Index:
     ) -> list[SearchHit]:
         query_terms = terms(query)
         with self._lock:
-            chunks, articles, chunk_terms, bm25 = (
+            chunks, articles, chunk_terms, bm25, masks = (
                 self._chunks,
                 self._articles,
                 self._terms,
                 self._bm25,
+                self._masks,
             )
         if bm25 is None or not query_terms:
             return []
-        weight_mask = None
-        if audience is not None:
-            weight_mask = np.array(
-                [articles[c.article_id].audience is audience for c in chunks], dtype=np.float32
-            )
-        wanted = min(len(chunks), max(k * 4, k))
+        weight_mask = masks[audience] if audience is not None else None
+        wanted = min(len(chunks), k)
         ids, scores = bm25.retrieve(
             [query_terms], k=wanted, show_progress=False, weight_mask=weight_mask
         )
