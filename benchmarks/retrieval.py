@@ -183,12 +183,12 @@ def main() -> None:
     for row in rows:
         print(
             f"{row['method']!s:<32} {row['recall@1']:>6.3f} {row['recall@5']:>6.3f} "
-            f"{row['recall@10']:>6.3f} {row['mrr']:>6.3f} {row['ndcg@10']:>8.3f}"
+            f"{row['recall@10']:>6.3f} {row['MRR']:>6.3f} {row['nDCG@10']:>8.3f}"
         )
     print("\nPer fold (R@5 / MRR):")
     for row in rows:
         folds = row.get("folds") or []
-        cells = "  ".join(f"{f['recall@5']:.3f}/{f['mrr']:.3f}" for f in folds)  # type: ignore[attr-defined]
+        cells = "  ".join(f"{f['recall@5']:.3f}/{f['MRR']:.3f}" for f in folds)  # type: ignore[attr-defined]
         print(f"  {row['method']!s:<32} {cells}")
     queries = [q.query for q in load_queries(args.queries)]
     timing = speed(args.large_chunks, queries)

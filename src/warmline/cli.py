@@ -239,7 +239,7 @@ def kb_eval(
         typer.echo(json.dumps(data))
         return
     typer.echo(f"{'queries':<10} {data['n']}")
-    for key in ("recall@1", "recall@5", "recall@10", "mrr", "ndcg@10"):
+    for key in ("recall@1", "recall@5", "recall@10", "MRR", "nDCG@10"):
         typer.echo(f"{key:<10} {data[key]:.3f}")
 
 

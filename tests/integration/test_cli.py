@@ -89,3 +89,19 @@ def test_that_the_terminal_chat_answers_and_hands_over(tmp_path: Path) -> None:
     assert "AI assistant" in result.stdout
     assert "source: " in result.stdout
     assert "queue" in result.stdout
+
+
+def test_that_kb_eval_reports_the_retrieval_metrics(tmp_path: Path) -> None:
+    run(tmp_path, "kb", "ingest", str(HELP_CENTER))
+    queries = tmp_path / "queries.jsonl"
+    queries.write_text(
+        '{"query": "reset my password", "relevant": ["sign-in-password-reset"]}\n'
+        '{"query": "gift card expiry", "relevant": ["gift-cards"]}\n'
+    )
+    result = run(tmp_path, "kb", "eval", str(queries), "--json")
+    scores = json.loads(result.stdout)
+    assert set(scores) == {"n", "recall@1", "recall@5", "recall@10", "MRR", "nDCG@10"}
+    assert scores["n"] == 2 and 0 < scores["MRR"] <= 1
+    queries.write_text('{"query": "no labels"}\n')
+    broken = run(tmp_path, "kb", "eval", str(queries))
+    assert broken.returncode == 2 and "queries.jsonl:1" in broken.stderr

@@ -32,8 +32,8 @@ class RetrievalScores:
             "recall@1": self.recall_at_1,
             "recall@5": self.recall_at_5,
             "recall@10": self.recall_at_10,
-            "mrr": self.mrr,
-            "ndcg@10": self.ndcg_at_10,
+            "MRR": self.mrr,
+            "nDCG@10": self.ndcg_at_10,
         }
 
 
