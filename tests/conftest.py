@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import scratch_postgres
+from tests.helpers import LiveServer, demo_container, scratch_postgres
+from warmline.settings import Settings
 
 
 @pytest.fixture(scope="session")
@@ -26,3 +27,12 @@ def anyio_backend() -> str:
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path
+
+
+@pytest.fixture
+def demo_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """The demo shop served by the real app on 127.0.0.1, on a fresh SQLite database."""
+    container = demo_container(Settings(data_dir=tmp_path))
+    with LiveServer(container) as live:
+        yield live
+    container.close()

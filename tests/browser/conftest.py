@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import IN_CI, REPO, LiveServer, demo_container
-from warmline.settings import Settings
+from tests.helpers import IN_CI, REPO, LiveServer
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = REPO / "var" / "screenshots"
@@ -48,11 +47,8 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[LiveServer]:
-    container = demo_container(Settings(data_dir=tmp_path))
-    with LiveServer(container) as live:
-        yield live
-    container.close()
+def server(demo_server: LiveServer) -> LiveServer:
+    return demo_server
 
 
 @pytest.fixture(scope="session")

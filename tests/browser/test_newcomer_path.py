@@ -21,6 +21,16 @@ def open_chat(browser: Browser, server: LiveServer) -> Page:
     return page
 
 
+def sign_in(browser: Browser, server: LiveServer) -> Page:
+    key = server.container.accounts.create("sam@example.com", UserRole.AGENT, "Sam").api_key
+    agent = browser.new_page(viewport={"width": 1440, "height": 900})
+    agent.goto(server.url + "/agent")
+    agent.get_by_test_id("agent-email").fill("sam@example.com")
+    agent.get_by_test_id("agent-key").fill(key)
+    agent.get_by_test_id("agent-login").click()
+    return agent
+
+
 def test_that_a_customer_gets_an_answer_then_a_person_who_replies_live(
     browser: Browser, server: LiveServer, screenshots: Path
 ) -> None:
@@ -44,12 +54,7 @@ def test_that_a_customer_gets_an_answer_then_a_person_who_replies_live(
     )
     customer.screenshot(path=str(screenshots / "chat-handoff.png"))
 
-    key = server.container.accounts.create("sam@example.com", UserRole.AGENT, "Sam").api_key
-    agent = browser.new_page(viewport={"width": 1440, "height": 900})
-    agent.goto(server.url + "/agent")
-    agent.get_by_test_id("agent-email").fill("sam@example.com")
-    agent.get_by_test_id("agent-key").fill(key)
-    agent.get_by_test_id("agent-login").click()
+    agent = sign_in(browser, server)
     item = agent.get_by_test_id("handoff-item").first
     expect(item).to_be_visible(timeout=TIMEOUT)
     expect(item.get_by_test_id("reason-badge").first).to_contain_text("Asked for a person")
@@ -82,12 +87,7 @@ def test_that_a_customer_gets_an_answer_then_a_person_who_replies_live(
 def test_that_a_new_handoff_appears_in_an_open_inbox_without_reloading(
     browser: Browser, server: LiveServer, screenshots: Path
 ) -> None:
-    key = server.container.accounts.create("sam@example.com", UserRole.AGENT, "Sam").api_key
-    agent = browser.new_page(viewport={"width": 1440, "height": 900})
-    agent.goto(server.url + "/agent")
-    agent.get_by_test_id("agent-email").fill("sam@example.com")
-    agent.get_by_test_id("agent-key").fill(key)
-    agent.get_by_test_id("agent-login").click()
+    agent = sign_in(browser, server)
     expect(agent.get_by_test_id("queue")).to_be_visible(timeout=TIMEOUT)
     expect(agent.get_by_test_id("handoff-item")).to_have_count(0)
 

@@ -6,23 +6,17 @@ import contextlib
 import json
 import queue
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.helpers import LiveServer, demo_container
+from tests.helpers import LiveServer
 from warmline.domain.users import UserRole
-from warmline.settings import Settings
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[LiveServer]:
-    container = demo_container(Settings(data_dir=tmp_path))
-    with LiveServer(container) as live:
-        yield live
-    container.close()
+def server(demo_server: LiveServer) -> LiveServer:
+    return demo_server
 
 
 def listen(

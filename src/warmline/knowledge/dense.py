@@ -72,34 +72,19 @@ class DenseIndex:
         headings = [
             " > ".join(p for p in (by_id[c.article_id].title, c.section) if p) for c in kept
         ]
-        # A chunk that is a single sentence reuses its own vector for that sentence, so short
-        # chunks (FAQ answers, utterances) are embedded once, not twice.
         starts: list[int] = []
         lines: list[str] = []
-        single: list[int] = []  # chunk positions whose one sentence is the whole chunk
-        for position, chunk in enumerate(kept):
+        for chunk in kept:
             starts.append(len(lines))
-            found = [s for s in sentences(chunk.text) if len(s) >= 12]
-            if len(found) <= 1:
-                single.append(position)
-                lines.append("")
-            else:
-                lines.extend(found)
+            lines.extend([s for s in sentences(chunk.text) if len(s) >= 12] or [chunk.text])
         starts.append(len(lines))
-        text = self._embedder.embed([indexed_text(by_id[c.article_id], c) for c in kept])
-        wanted = [i for i, line in enumerate(lines) if line]
-        sentence = np.zeros((len(lines), text.shape[1]), dtype=np.float32)
-        if wanted:
-            sentence[wanted] = self._embedder.embed([lines[i] for i in wanted])
-        for position in single:
-            sentence[starts[position]] = text[position]
         vectors = _Vectors(
             chunks=kept,
             articles=by_id,
             position={c.id: i for i, c in enumerate(kept)},
-            text=text,
+            text=self._embedder.embed([indexed_text(by_id[c.article_id], c) for c in kept]),
             heading=self._embedder.embed(headings),
-            sentence=sentence,
+            sentence=self._embedder.embed(lines),
             sentence_start=np.array(starts, dtype=np.int64),
             customer=np.array(
                 [by_id[c.article_id].audience is Audience.CUSTOMER for c in kept], dtype=bool

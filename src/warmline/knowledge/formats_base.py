@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from warmline.domain.ids import ArticleId, ChunkId
-from warmline.domain.knowledge import Article, Audience, Chunk
 from warmline.errors import InvalidInputError
-from warmline.knowledge.markdown import MAX_CHUNK_CHARS, ParsedArticle, _blocks, _pack, _slug
+from warmline.knowledge.markdown import (
+    MAX_CHUNK_CHARS,
+    ParsedArticle,
+    _blocks,
+    _pack,
+    _slug,
+)
 
-_TRUE = {"true", "yes", "1", "on"}
-_FALSE = {"false", "no", "0", "off", ""}
 _URL_SUFFIXES = {".html", ".htm", ".php", ".aspx", ".pdf", ".md", ".markdown", ".txt"}
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
@@ -79,86 +79,6 @@ def default_id(location: str) -> str:
         text = str(path).strip("/")
         return _slug(text) if _slug(text) != "article" else _slug(parts.hostname or "page")
     return _slug(Path(location).stem)
-
-
-def to_bool(value: object, *, key: str, where: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise InvalidInputError(f"{where}: {key} must be true or false, not {value!r}")
-
-
-def to_audience(value: object, *, where: str) -> Audience:
-    try:
-        return Audience(str(value).strip().lower())
-    except ValueError as error:
-        raise InvalidInputError(
-            f"{where}: audience must be 'customer' or 'internal', not {value!r}"
-        ) from error
-
-
-def to_date(value: object, *, where: str) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip()[:10])
-    except ValueError as error:
-        raise InvalidInputError(f"{where}: effective must be a date like 2026-01-31") from error
-
-
-def build_article(
-    *,
-    meta: Mapping[str, object],
-    where: str,
-    article_id: str,
-    title: str,
-    source: str,
-    body: str,
-    content_hash: str,
-    pieces: Iterable[tuple[str | None, str]],
-    default_type: str = "article",
-    default_audience: Audience = Audience.CUSTOMER,
-) -> ParsedArticle:
-    """Build the article and its chunks; ``meta`` (already merged with overrides) wins over the
-    defaults for id, title, type, audience, authoritative, url and effective."""
-    if not body.strip():
-        raise InvalidInputError(f"{where}: the article has no text")
-    final_id = ArticleId(str(meta.get("id") or article_id))
-    if "#" in final_id or not final_id.strip():
-        raise InvalidInputError(f"{where}: the article id {final_id!r} is not usable")
-    audience = meta.get("audience")
-    article = Article(
-        id=final_id,
-        title=str(meta.get("title") or title).strip(),
-        type=str(meta.get("type") or default_type),
-        audience=default_audience if audience is None else to_audience(audience, where=where),
-        authoritative=to_bool(meta.get("authoritative", False), key="authoritative", where=where),
-        source=str(meta.get("url") or source),
-        body=body.strip(),
-        content_hash=content_hash,
-        effective=to_date(meta.get("effective"), where=where),
-    )
-    chunks = tuple(
-        Chunk(
-            id=ChunkId(f"{final_id}#{ordinal}"),
-            article_id=final_id,
-            ordinal=ordinal,
-            section=section,
-            text=text,
-        )
-        for ordinal, (section, text) in enumerate(
-            (section, text) for section, text in pieces if text.strip()
-        )
-    )
-    if not chunks:
-        raise InvalidInputError(f"{where}: the article has no text")
-    return ParsedArticle(article, chunks)
 
 
 def paragraph_chunks(text: str) -> list[str]:

@@ -15,7 +15,6 @@ from warmline.domain.knowledge import Audience
 from warmline.errors import InvalidInputError
 from warmline.knowledge.formats_base import (
     LoadResult,
-    build_article,
     default_id,
     paragraph_chunks,
     problem,
@@ -23,7 +22,7 @@ from warmline.knowledge.formats_base import (
     slug,
 )
 from warmline.knowledge.formats_html import parse_zendesk_export
-from warmline.knowledge.markdown import ParsedArticle
+from warmline.knowledge.markdown import ParsedArticle, build_article
 
 _QUESTION_KEYS = ("question", "customer_message", "customer_question")
 _ANSWER_KEYS = ("answer", "resolution", "agent_response", "agent_reply")

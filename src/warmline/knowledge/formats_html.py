@@ -16,14 +16,13 @@ from warmline.domain.knowledge import Audience
 from warmline.errors import InvalidInputError
 from warmline.knowledge.formats_base import (
     LoadResult,
-    build_article,
     default_id,
     is_url,
     problem,
     sha256,
     slug,
 )
-from warmline.knowledge.markdown import ParsedArticle, _sections
+from warmline.knowledge.markdown import ParsedArticle, _sections, build_article
 
 _DROP = "script, style, noscript, template, iframe, svg, canvas, object, embed, link, meta"
 _CHROME = (

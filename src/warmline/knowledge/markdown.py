@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -48,39 +48,16 @@ def parse_markdown(
     if not body.strip():
         raise InvalidInputError(f"{path}: the article has no text")
 
-    title = str(meta.get("title") or _first_heading(body) or path.stem.replace("-", " ").title())
-    article_id = ArticleId(str(meta.get("id") or _slug(path.stem)))
-    try:
-        audience = Audience(str(meta.get("audience", "customer")))
-    except ValueError as error:
-        raise InvalidInputError(
-            f"{path}: audience must be 'customer' or 'internal', not {meta.get('audience')!r}"
-        ) from error
-    effective = meta.get("effective")
-    if effective is not None and not isinstance(effective, date):
-        raise InvalidInputError(f"{path}: effective must be a date like 2026-01-31")
-    article = Article(
-        id=article_id,
-        title=title,
-        type=str(meta.get("type", "article")),
-        audience=audience,
-        authoritative=bool(meta.get("authoritative", False)),
-        source=str(meta.get("url") or path.as_posix()),
-        body=body.strip(),
+    return build_article(
+        meta=meta,
+        where=str(path),
+        article_id=_slug(path.stem),
+        title=_first_heading(body) or path.stem.replace("-", " ").title(),
+        source=path.as_posix(),
+        body=body,
         content_hash=hashlib.sha256(text.encode()).hexdigest(),
-        effective=effective,
+        pieces=_sections(body, str(meta.get("title") or _first_heading(body) or "")),
     )
-    chunks = tuple(
-        Chunk(
-            id=ChunkId(f"{article_id}#{ordinal}"),
-            article_id=article_id,
-            ordinal=ordinal,
-            section=section,
-            text=chunk_text,
-        )
-        for ordinal, (section, chunk_text) in enumerate(_sections(body, title))
-    )
-    return ParsedArticle(article, chunks)
 
 
 def _first_heading(body: str) -> str | None:
@@ -151,3 +128,87 @@ def iter_markdown_files(root: Path) -> Iterator[Path]:
         yield root
         return
     yield from sorted(p for p in root.rglob("*") if p.suffix.lower() in {".md", ".markdown"})
+
+
+_TRUE = {"true", "yes", "1", "on"}
+_FALSE = {"false", "no", "0", "off", ""}
+
+
+def to_bool(value: object, *, key: str, where: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise InvalidInputError(f"{where}: {key} must be true or false, not {value!r}")
+
+
+def to_audience(value: object, *, where: str) -> Audience:
+    try:
+        return Audience(str(value).strip().lower())
+    except ValueError as error:
+        raise InvalidInputError(
+            f"{where}: audience must be 'customer' or 'internal', not {value!r}"
+        ) from error
+
+
+def to_date(value: object, *, where: str) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip()[:10])
+    except ValueError as error:
+        raise InvalidInputError(f"{where}: effective must be a date like 2026-01-31") from error
+
+
+def build_article(
+    *,
+    meta: Mapping[str, object],
+    where: str,
+    article_id: str,
+    title: str,
+    source: str,
+    body: str,
+    content_hash: str,
+    pieces: Iterable[tuple[str | None, str]],
+    default_type: str = "article",
+    default_audience: Audience = Audience.CUSTOMER,
+) -> ParsedArticle:
+    """Build the article and its chunks; ``meta`` (already merged with overrides) wins over the
+    defaults for id, title, type, audience, authoritative, url and effective."""
+    if not body.strip():
+        raise InvalidInputError(f"{where}: the article has no text")
+    final_id = ArticleId(str(meta.get("id") or article_id))
+    if "#" in final_id or not final_id.strip():
+        raise InvalidInputError(f"{where}: the article id {final_id!r} is not usable")
+    audience = meta.get("audience")
+    article = Article(
+        id=final_id,
+        title=str(meta.get("title") or title).strip(),
+        type=str(meta.get("type") or default_type),
+        audience=default_audience if audience is None else to_audience(audience, where=where),
+        authoritative=to_bool(meta.get("authoritative", False), key="authoritative", where=where),
+        source=str(meta.get("url") or source),
+        body=body.strip(),
+        content_hash=content_hash,
+        effective=to_date(meta.get("effective"), where=where),
+    )
+    chunks = tuple(
+        Chunk(
+            id=ChunkId(f"{final_id}#{ordinal}"),
+            article_id=final_id,
+            ordinal=ordinal,
+            section=section,
+            text=text,
+        )
+        for ordinal, (section, text) in enumerate(
+            (section, text) for section, text in pieces if text.strip()
+        )
+    )
+    if not chunks:
+        raise InvalidInputError(f"{where}: the article has no text")
+    return ParsedArticle(article, chunks)
