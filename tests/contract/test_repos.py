@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -250,3 +251,25 @@ def test_that_embeddings_are_cached_by_model_and_text_hash(store: Store) -> None
     assert set(found) == {"h1", "h2"}
     assert np.allclose(found["h2"], vector * 2) and found["h1"].dtype == np.float32
     assert store.embeddings.get_many("other-model", ["h1"]) == {}
+
+
+def test_that_racing_handoff_requests_open_exactly_one(store: Store) -> None:
+    conv = conversation(store)
+    outcomes: list[str] = []
+    barrier = threading.Barrier(6)
+
+    def request(n: int) -> None:
+        barrier.wait()
+        try:
+            store.handoffs.add(handoff(conv, f"race{n}"))
+            outcomes.append("opened")
+        except ConflictError:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=request, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["opened"] + ["refused"] * 5
+    assert len(store.handoffs.list(HandoffStatus.OPEN)) == 1

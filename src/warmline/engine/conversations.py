@@ -39,6 +39,7 @@ from warmline.engine.transcript import Transcript
 from warmline.engine.understanding import explicit_human_request
 from warmline.errors import (
     AuthenticationError,
+    ConflictError,
     InvalidInputError,
     NotFoundError,
     ReplyFailedError,
@@ -336,7 +337,17 @@ class ConversationService:
             )
             return active, sent
         reason = Reason(ReasonCode.CUSTOMER_REQUEST, "pressed \u201cTalk to a person\u201d")
-        return self._open_handoff(conversation, (reason,), "")
+        try:
+            return self._open_handoff(conversation, (reason,), "")
+        except ConflictError:
+            # A second press raced the first; the customer keeps the place the first one got.
+            active = self._store.handoffs.active_for_conversation(conversation.id)
+            if active is None:
+                raise
+            sent = self._transcript.post(
+                conversation.id, Role.SYSTEM, self._policy.messages.already_waiting
+            )
+            return active, sent
 
     def _open_handoff(
         self, conversation: Conversation, reasons: Sequence[Reason], prefix: str

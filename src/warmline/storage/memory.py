@@ -80,11 +80,14 @@ class InMemoryConversationRepo:
 class InMemoryHandoffRepo:
     def __init__(self) -> None:
         self._items: dict[HandoffId, Handoff] = {}
+        self._lock = threading.Lock()
 
     def add(self, handoff: Handoff) -> None:
-        if handoff.status in _ACTIVE and self.active_for_conversation(handoff.conversation_id):
-            raise ConflictError("this conversation already has an active handoff")
-        self._items[handoff.id] = handoff
+        with self._lock:
+            active = self.active_for_conversation(handoff.conversation_id)
+            if handoff.status in _ACTIVE and active is not None:
+                raise ConflictError("this conversation already has an active handoff")
+            self._items[handoff.id] = handoff
 
     def get(self, handoff_id: HandoffId) -> Handoff | None:
         return self._items.get(handoff_id)

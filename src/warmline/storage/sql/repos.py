@@ -266,17 +266,12 @@ def _handoff(row: sa.Row[Any]) -> Handoff:
 
 class SqlHandoffRepo(_Repo):
     def add(self, handoff: Handoff) -> None:
-        with self._engine.begin() as connection:
-            if handoff.status.value in _ACTIVE:
-                clash = connection.execute(
-                    sa.select(t.handoffs.c.id).where(
-                        t.handoffs.c.conversation_id == handoff.conversation_id,
-                        t.handoffs.c.status.in_(_ACTIVE),
-                    )
-                ).first()
-                if clash is not None:
-                    raise ConflictError("this conversation already has an active handoff")
-            connection.execute(t.handoffs.insert().values(**self._values(handoff)))
+        try:
+            with self._engine.begin() as connection:
+                connection.execute(t.handoffs.insert().values(**self._values(handoff)))
+        except sa.exc.IntegrityError as error:
+            # The partial unique index allows one open or claimed handoff per conversation.
+            raise ConflictError("this conversation already has an active handoff") from error
 
     def get(self, handoff_id: HandoffId) -> Handoff | None:
         row = self._row(sa.select(t.handoffs).where(t.handoffs.c.id == handoff_id))

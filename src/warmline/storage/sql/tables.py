@@ -74,6 +74,15 @@ handoffs = sa.Table(
     sa.Column("closed_at", TS),
     sa.Index("ix_handoffs_status", "status", "created_at"),
     sa.Index("ix_handoffs_conversation", "conversation_id"),
+    # At most one handoff in the queue or with an agent per conversation, even when two
+    # requests race: the database refuses the second.
+    sa.Index(
+        "ux_handoffs_one_active",
+        "conversation_id",
+        unique=True,
+        postgresql_where=sa.text("status IN ('open', 'claimed')"),
+        sqlite_where=sa.text("status IN ('open', 'claimed')"),
+    ),
 )
 
 articles = sa.Table(
