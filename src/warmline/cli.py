@@ -48,6 +48,11 @@ def _fail(error: WarmlineError) -> typer.Exit:
     return typer.Exit(2)
 
 
+def _logging() -> None:
+    logging.basicConfig(level=logging.INFO)
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build
+
+
 def _serve(container: Container) -> None:
     import uvicorn
 
@@ -65,7 +70,7 @@ def _serve(container: Container) -> None:
 @app.command()
 def serve(host: HostOption = None, port: PortOption = None) -> None:
     """Run the HTTP server: API, web chat, agent inbox and dashboard."""
-    logging.basicConfig(level=logging.INFO)
+    _logging()
     _serve(_container(_settings(host, port)))
 
 
@@ -74,7 +79,7 @@ def demo(host: HostOption = None, port: PortOption = None) -> None:
     """Set up the Juniper Lane demo shop (help center, customers, an agent) and serve it."""
     from warmline.demo import set_up
 
-    logging.basicConfig(level=logging.INFO)
+    _logging()
     container = _container(_settings(host, port))
     setup = set_up(container)
     settings = container.settings
@@ -129,6 +134,11 @@ def kb_ingest(
             doc_type=doc_type,
             prune=prune,
             on_item=lambda _: bar.update(1),
+            on_indexing=lambda: typer.echo(
+                "\nupdating the search index (new text is embedded once; this can take a "
+                "minute on a large import)",
+                err=True,
+            ),
         )
     for location, problem in report.failed:
         typer.secho(f"failed: {location}: {problem}", err=True, fg=typer.colors.RED)

@@ -18,6 +18,7 @@ from warmline.errors import InvalidInputError
 from warmline.knowledge.duplicates import DuplicateFinder, NearDuplicate
 from warmline.knowledge.formats import Fetcher, load
 from warmline.knowledge.index import KnowledgeIndex
+from warmline.knowledge.markdown import ParsedArticle
 from warmline.storage.ports import KnowledgeRepo
 
 
@@ -74,6 +75,7 @@ class KnowledgeService:
         doc_type: str | None = None,
         prune: bool = False,
         on_item: Callable[[str], None] | None = None,
+        on_indexing: Callable[[], None] | None = None,
     ) -> IngestReport:
         """Ingest files, folders and URLs. What fails is reported; the rest still ingests.
 
@@ -92,28 +94,12 @@ class KnowledgeService:
             result = load(location, overrides=overrides, fetch=self._fetch)
             report.failed.extend(result.failed)
             for parsed in result.articles:
-                article = replace(parsed.article, origin=origin)
-                seen.add(article.id)
+                seen.add(parsed.article.id)
                 if on_item is not None:
-                    on_item(article.id)
-                existing = self._repo.get_article(article.id)
-                if existing is not None and existing.content_hash == article.content_hash:
-                    report.unchanged.append(article.id)
-                    continue
-                finder.forget_article(article.id)
-                for chunk in parsed.chunks:
-                    duplicate = finder.check(chunk)
-                    if duplicate is not None:
-                        report.near_duplicates.append(duplicate)
-                    finder.add(chunk)
-                self._repo.save_article(article, parsed.chunks)
-                report.chunks += len(parsed.chunks)
-                (report.updated if existing else report.added).append(article.id)
+                    on_item(parsed.article.id)
+                self._save(parsed, origin, finder, report)
             if prune:
-                for article in self._repo.articles():
-                    if article.origin == origin and article.id not in seen:
-                        self._repo.delete_article(article.id)
-                        report.deleted.append(article.id)
+                self._prune(origin, seen, report)
         if report.added or report.updated or report.deleted:
             report.version = self._repo.record_version(
                 added=len(report.added),
@@ -121,8 +107,36 @@ class KnowledgeService:
                 deleted=len(report.deleted),
                 at=self._clock.now(),
             )
+            if on_indexing is not None:
+                on_indexing()
             self.refresh_index()
         return report
+
+    def _save(
+        self, parsed: ParsedArticle, origin: str, finder: DuplicateFinder, report: IngestReport
+    ) -> None:
+        """Store one article unless it is unchanged, noting near-duplicate passages."""
+        article = replace(parsed.article, origin=origin)
+        existing = self._repo.get_article(article.id)
+        if existing is not None and existing.content_hash == article.content_hash:
+            report.unchanged.append(article.id)
+            return
+        finder.forget_article(article.id)
+        for chunk in parsed.chunks:
+            duplicate = finder.check(chunk)
+            if duplicate is not None:
+                report.near_duplicates.append(duplicate)
+            finder.add(chunk)
+        self._repo.save_article(article, parsed.chunks)
+        report.chunks += len(parsed.chunks)
+        (report.updated if existing else report.added).append(article.id)
+
+    def _prune(self, origin: str, seen: set[ArticleId], report: IngestReport) -> None:
+        """Delete articles that came from ``origin`` before but were not found there now."""
+        for article in self._repo.articles():
+            if article.origin == origin and article.id not in seen:
+                self._repo.delete_article(article.id)
+                report.deleted.append(article.id)
 
     def delete(self, article_id: str) -> None:
         if not self._repo.delete_article(ArticleId(article_id)):
