@@ -12,6 +12,7 @@ from warmline.domain.conversations import ConversationStatus, Role
 from warmline.domain.knowledge import SearchHit
 from warmline.engine.composer import Composition
 from warmline.errors import InvalidInputError, ReplyFailedError
+from warmline.knowledge.text import sentences
 
 
 def test_that_every_conversation_opens_by_saying_it_is_an_ai_that_can_bring_a_person(
@@ -139,14 +140,18 @@ def test_that_an_overlong_message_is_refused_with_the_limit_in_the_error(
 
 
 def test_that_internal_procedures_are_never_quoted_to_a_customer(container: Container) -> None:
-    chat = Script(container)
+    internal = [a for a in container.knowledge.articles() if a.audience.value == "internal"]
+    internal_sentences = {s for a in internal for s in sentences(a.body) if len(s) > 30}
+    assert internal and internal_sentences
     for question in [
         "what is the goodwill credit limit for refund exceptions",
         "how do agents verify an account before changes",
         "fraud escalation procedure",
+        "how do you file a carrier claim for a lost parcel",
     ]:
-        reply = chat.customer_says(question)
-        internal = {a.id for a in container.knowledge.articles() if a.audience.value == "internal"}
-        assert not {c.article_id for c in reply.citations} & internal
-        if reply.decision == "escalate":
-            break
+        reply = Script(container).customer_says(question)
+        assert not {c.article_id for c in reply.citations} & {a.id for a in internal}
+        assert not any(s in reply.text for s in internal_sentences), reply.text
+    # Internal text ranks for these questions, so the check above had something to refuse.
+    hits = container.knowledge.search("goodwill credit limit for refund exceptions", k=3)
+    assert any(h.article.audience.value == "internal" for h in hits)

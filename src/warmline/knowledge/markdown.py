@@ -48,15 +48,16 @@ def parse_markdown(
     if not body.strip():
         raise InvalidInputError(f"{path}: the article has no text")
 
+    title = str(meta.get("title") or _first_heading(body) or path.stem.replace("-", " ").title())
     return build_article(
         meta=meta,
         where=str(path),
         article_id=_slug(path.stem),
-        title=_first_heading(body) or path.stem.replace("-", " ").title(),
+        title=title,
         source=path.as_posix(),
         body=body,
         content_hash=hashlib.sha256(text.encode()).hexdigest(),
-        pieces=_sections(body, str(meta.get("title") or _first_heading(body) or "")),
+        pieces=_sections(body, title),
     )
 
 

@@ -43,19 +43,17 @@ class FeatureReranker:
         passage: float = 0.5,
         heading: float = 0.25,
         sentence: float = 0.25,
-        coverage: float = 0.0,
     ) -> None:
-        self._weights = (passage, heading, sentence, coverage)
+        self._weights = (passage, heading, sentence)
 
     def rerank(self, query: str, hits: Sequence[SearchHit]) -> list[SearchHit]:
-        passage_w, heading_w, sentence_w, coverage_w = self._weights
+        passage_w, heading_w, sentence_w = self._weights
         scored: list[SearchHit] = []
         for hit in hits:
             score = (
                 passage_w * (hit.dense_score or 0.0)
                 + heading_w * (hit.heading_score or 0.0)
                 + sentence_w * (hit.sentence_score or 0.0)
-                + coverage_w * hit.term_coverage
             )
             scored.append(
                 replace(

@@ -167,30 +167,36 @@ class SqlConversationRepo(_Repo):
         return [_conversation(row) for row in rows]
 
     def add_message(self, message: Message) -> None:
-        if self.get(message.conversation_id) is None:
-            raise NotFoundError(f"conversation {message.conversation_id} does not exist")
-        self._write(
-            t.messages.insert().values(
-                id=message.id,
-                conversation_id=message.conversation_id,
-                role=message.role.value,
-                text=message.text,
-                author_id=message.author_id,
-                author_name=message.author_name,
-                citations=[
-                    {
-                        "article_id": c.article_id,
-                        "title": c.title,
-                        "source": c.source,
-                        "section": c.section,
-                        "snippet": c.snippet,
-                    }
-                    for c in message.citations
-                ],
-                created_at=message.created_at,
-            ),
-            "message",
-        )
+        try:
+            self._write(
+                t.messages.insert().values(
+                    id=message.id,
+                    conversation_id=message.conversation_id,
+                    role=message.role.value,
+                    text=message.text,
+                    author_id=message.author_id,
+                    author_name=message.author_name,
+                    citations=[
+                        {
+                            "article_id": c.article_id,
+                            "title": c.title,
+                            "source": c.source,
+                            "section": c.section,
+                            "snippet": c.snippet,
+                        }
+                        for c in message.citations
+                    ],
+                    created_at=message.created_at,
+                ),
+                "message",
+            )
+        except ConflictError:
+            # Read only on this rare path: the foreign key refused a missing conversation.
+            if self.get(message.conversation_id) is None:
+                raise NotFoundError(
+                    f"conversation {message.conversation_id} does not exist"
+                ) from None
+            raise
 
     def messages(self, conversation_id: ConversationId) -> Sequence[Message]:
         rows = self._rows(
