@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck unit browser-deps clean
+.PHONY: install demo test lint typecheck unit browser-deps llm-server llm-server-stop clean
 
 install: $(STAMP)
 
@@ -30,8 +30,16 @@ browser-deps:
 	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "browser tests need Debian's chromium: sudo apt-get install chromium"; fi; }
 
+# pytest runs with a real small model served by llama.cpp on 127.0.0.1 (tests/llm, docs/llm.md);
+# the server build and the model are cached in ~/.cache/warmline after the first run.
 test: install lint typecheck browser-deps
-	$(BIN)/pytest
+	scripts/llm-server run -- $(BIN)/pytest
+
+llm-server:
+	scripts/llm-server start
+
+llm-server-stop:
+	scripts/llm-server stop
 
 unit: install
 	$(BIN)/pytest tests/unit

@@ -20,6 +20,7 @@ import uvicorn
 from warmline.api.app import create_app
 from warmline.bootstrap import Container, build
 from warmline.knowledge.embeddings import CachedEmbedder, Embedder, OnnxMiniLmEmbedder
+from warmline.privacy.redaction import Redactor, build_redactor
 from warmline.settings import Settings
 from warmline.storage.memory import InMemoryEmbeddingCache
 from warmline.storage.sql import tables
@@ -72,11 +73,17 @@ def shared_embedder() -> Embedder:
     return CachedEmbedder(OnnxMiniLmEmbedder(), InMemoryEmbeddingCache())
 
 
+@functools.cache
+def shared_redactor() -> Redactor:
+    """One Presidio redactor (its spaCy model takes seconds to load) for the whole test run."""
+    return build_redactor()
+
+
 def demo_container(settings: Settings) -> Container:
     """A container on a real database, loaded with the demo shop."""
     from warmline.demo import set_up
 
-    container = build(settings, embedder=shared_embedder())
+    container = build(settings, embedder=shared_embedder(), redactor=shared_redactor())
     if container.engine is not None and settings.database_url:
         empty_tables(container.engine)
     set_up(container)

@@ -8,10 +8,14 @@ import sqlalchemy as sa
 
 from warmline.accounts import AccountService
 from warmline.clock import Clock, IdGenerator, SystemClock, TimeOrderedIds
-from warmline.engine.composer import ExtractiveComposer
-from warmline.engine.conversations import Composer, ConversationService
+from warmline.engine.answering import Answerer
+from warmline.engine.composer import Composer, ExtractiveComposer
+from warmline.engine.confidence import ConfidenceModel
+from warmline.engine.conversations import ConversationService
 from warmline.engine.emitter import Emitter
 from warmline.engine.handoffs import HandoffService
+from warmline.engine.llm_composer import LlmComposer
+from warmline.engine.verifier import Verifier
 from warmline.errors import ConfigurationError
 from warmline.events.bus import EventBus, InProcessEventBus
 from warmline.knowledge.dense import DenseIndex, limit_blas_threads
@@ -28,7 +32,9 @@ from warmline.knowledge.rerank import FeatureReranker, LlmReranker, Reranker
 from warmline.knowledge.service import KnowledgeService
 from warmline.llm import ChatModel, OpenAICompatibleChat
 from warmline.policy.model import Policy, load_policy
+from warmline.privacy.redaction import Redactor, build_redactor
 from warmline.settings import Settings
+from warmline.storage.memory import InMemoryEmbeddingCache
 from warmline.storage.ports import EmbeddingCache, Store
 from warmline.storage.sql.database import create_engine, upgrade
 from warmline.storage.sql.repos import sql_store
@@ -76,8 +82,44 @@ def build_embedder(settings: Settings) -> Embedder:
 
 def build_chat(settings: Settings) -> ChatModel | None:
     if settings.chat_url and settings.chat_model:
-        return OpenAICompatibleChat(settings.chat_url, settings.chat_model, settings.chat_api_key)
+        return OpenAICompatibleChat(
+            settings.chat_url,
+            settings.chat_model,
+            settings.chat_api_key,
+            timeout=settings.chat_timeout,
+        )
     return None
+
+
+def build_composer(settings: Settings, chat: ChatModel | None, redactor: Redactor) -> Composer:
+    if settings.composer == "llm":
+        if chat is None:
+            raise ConfigurationError(
+                "WARMLINE_COMPOSER=llm needs WARMLINE_CHAT_URL and WARMLINE_CHAT_MODEL"
+            )
+        return LlmComposer(chat, redactor)
+    return ExtractiveComposer()
+
+
+def build_answerer(
+    settings: Settings,
+    policy: Policy,
+    embedder: Embedder,
+    redactor: Redactor,
+    composer: Composer | None = None,
+) -> Answerer:
+    chat = build_chat(settings)
+    return Answerer(
+        composer or build_composer(settings, chat, redactor),
+        Verifier(
+            # Evidence sentences recur from turn to turn: keep their vectors in memory.
+            CachedEmbedder(embedder, InMemoryEmbeddingCache()),
+            min_support=policy.answering.min_support,
+            judge=chat if policy.answering.llm_judge else None,
+        ),
+        ConfidenceModel.load(settings.calibration_file),
+        policy,
+    )
 
 
 def build_index(
@@ -88,7 +130,11 @@ def build_index(
     model = embedder or build_embedder(settings)
     dense = DenseIndex(CachedEmbedder(model, cache), query_embedder=model)
     reranker: Reranker = FeatureReranker()
-    chat = build_chat(settings)
+    chat = build_chat(settings) if settings.llm_rerank else None
+    if settings.llm_rerank and chat is None:
+        raise ConfigurationError(
+            "WARMLINE_LLM_RERANK=true needs WARMLINE_CHAT_URL and WARMLINE_CHAT_MODEL"
+        )
     if chat is not None:
         reranker = LlmReranker(chat, reranker)
     return HybridIndex(Bm25Index(), dense, reranker)
@@ -101,6 +147,7 @@ def build(
     index: KnowledgeIndex | None = None,
     embedder: Embedder | None = None,
     composer: Composer | None = None,
+    redactor: Redactor | None = None,
     bus: EventBus | None = None,
     clock: Clock | None = None,
     ids: IdGenerator | None = None,
@@ -112,7 +159,10 @@ def build(
         engine = open_database(settings, migrate=migrate)
         store = sql_store(engine)
     policy = load_policy(settings.policy_file)
+    limit_blas_threads()
+    embedder = embedder or build_embedder(settings)
     index = index or build_index(settings, store.embeddings, embedder)
+    redactor = redactor or build_redactor()
     bus = bus or InProcessEventBus()
     clock = clock or SystemClock()
     ids = ids or TimeOrderedIds()
@@ -128,7 +178,8 @@ def build(
         conversations=ConversationService(
             store=store,
             knowledge=knowledge,
-            composer=composer or ExtractiveComposer(),
+            answerer=build_answerer(settings, policy, embedder, redactor, composer),
+            redactor=redactor,
             policy=policy,
             emitter=emitter,
             clock=clock,

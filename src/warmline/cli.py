@@ -12,6 +12,7 @@ import typer
 from warmline.bootstrap import Container, build, open_database
 from warmline.domain.conversations import Channel
 from warmline.domain.customers import CustomerInfo
+from warmline.domain.ids import ConversationId
 from warmline.domain.knowledge import Audience
 from warmline.domain.users import UserRole
 from warmline.errors import ReplyFailedError, WarmlineError
@@ -41,6 +42,23 @@ def _settings(host: str | None = None, port: int | None = None) -> Settings:
 
 def _container(settings: Settings | None = None) -> Container:
     return build(settings or _settings())
+
+
+def _scratch_container() -> Container:
+    """The configured engine on in-memory storage, with a copy of the knowledge base."""
+    from warmline.bootstrap import build_embedder, build_index
+    from warmline.storage.memory import in_memory_store
+
+    settings = _settings()
+    real = _container(settings)
+    scratch = in_memory_store()
+    chunks = real.store.knowledge.chunks()
+    for article in real.store.knowledge.articles():
+        scratch.knowledge.save_article(article, [c for c in chunks if c.article_id == article.id])
+    embedder = build_embedder(settings)
+    # The database's embedding cache is shared, so nothing is embedded twice.
+    index = build_index(settings, real.store.embeddings, embedder)
+    return build(settings, store=scratch, index=index, embedder=embedder)
 
 
 def _fail(error: WarmlineError) -> typer.Exit:
@@ -253,6 +271,44 @@ def kb_eval(
         typer.echo(f"{key:<10} {data[key]:.3f}")
 
 
+@kb.command("calibrate")
+def kb_calibrate(
+    questions: Annotated[
+        Path,
+        typer.Argument(
+            help='JSONL lines: {"query", "answerable", "relevant": [article ids], '
+            '"facts": [strings a correct answer contains]}.'
+        ),
+    ],
+    out: Annotated[Path, typer.Option(help="Where to write the fitted calibration.")] = Path(
+        "calibration.json"
+    ),
+    as_json: JsonOption = False,
+) -> None:
+    """Fit answer confidence on your labelled questions; point CALIBRATION_FILE at the result.
+
+    The questions run through a copy of the engine on in-memory storage (nothing is written to
+    your database) with the current knowledge base, composer and policy.
+    """
+    from warmline.evaluation.answers import fit_from_outcomes, load_questions, run
+
+    try:
+        labelled = load_questions(questions)
+        scratch = _scratch_container()
+        outcomes = run(scratch, labelled)
+        model, _, labels = fit_from_outcomes(outcomes, {"fitted_on": str(questions)})
+    except WarmlineError as error:
+        raise _fail(error) from error
+    out.write_text(model.to_json() + "\n", encoding="utf-8")
+    data = {"out": str(out), **dict(model.about)}
+    if as_json:
+        typer.echo(json.dumps(data))
+        return
+    typer.echo(f"fitted on {data['n']} drafted answers ({data['positives']} correct)")
+    typer.echo(f"expected calibration error (cross-validated): {data['ece_cross_validated']}")
+    typer.echo(f"wrote {out}; set WARMLINE_CALIBRATION_FILE={out.resolve()}")
+
+
 @users.command("create")
 def users_create(
     email: Annotated[str, typer.Option(help="The person's email; it is their sign-in name.")],
@@ -279,7 +335,11 @@ def users_create(
 
 
 @app.command()
-def chat() -> None:
+def chat(
+    trace: Annotated[
+        bool, typer.Option("--trace", help="After each reply, show why: evidence and checks.")
+    ] = False,
+) -> None:
     """Talk to the assistant in the terminal, through the same engine as the web chat."""
     container = _container()
     started = container.conversations.start(Channel.TERMINAL, CustomerInfo())
@@ -314,6 +374,25 @@ def chat() -> None:
         typer.secho(f"AI: {reply.text}", fg=colour)
         for citation in reply.citations:
             typer.secho(f"    source: {citation.title} <{citation.source}>", dim=True)
+        if trace:
+            _print_trace(container, conversation_id)
+
+
+def _print_trace(container: Container, conversation_id: ConversationId) -> None:
+    last = container.store.traces.for_conversation(conversation_id)[-1]
+    confidence = "-" if last.confidence is None else f"{last.confidence:.2f}"
+    typer.secho(f"    decision: {last.decision} ({last.rule}), confidence {confidence}", dim=True)
+    draft = last.extra.get("draft")
+    if not draft:
+        return
+    typer.secho(f"    composer: {draft['composer']}", dim=True)
+    for sentence in draft["verification"]["sentences"]:
+        mark = "kept" if sentence["kept"] else "dropped"
+        typer.secho(
+            f"    {mark}: {sentence['text'][:70]!r} support {sentence['support']:.2f} "
+            f"({sentence['why']})",
+            dim=True,
+        )
 
 
 def main() -> None:

@@ -7,7 +7,8 @@ answers off-format fails loudly instead of slipping text through.
 from __future__ import annotations
 
 import json
-from typing import Protocol, TypeVar
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -67,4 +68,25 @@ class OpenAICompatibleChat:
             content = response.json()["choices"][0]["message"]["content"]
             return schema.model_validate(json.loads(content))
         except (KeyError, IndexError, TypeError, ValueError, ValidationError) as error:
+            raise ChatModelError(f"the chat model's answer was not valid JSON: {error}") from error
+
+
+class ScriptedChat:
+    """A deterministic chat model for tests and demos: a function writes each JSON reply.
+
+    ``respond(system, user, schema_name)`` returns the reply as a dict; it is validated by the
+    step's schema exactly as a real model's reply is. Raising :class:`ChatModelError` from it
+    plays a model that is down.
+    """
+
+    def __init__(self, respond: Callable[[str, str, str], dict[str, Any]], name: str = "scripted"):
+        self.name = name
+        self._respond = respond
+        self.prompts: list[tuple[str, str]] = []
+
+    def complete_json(self, system: str, user: str, schema: type[T]) -> T:
+        self.prompts.append((system, user))
+        try:
+            return schema.model_validate(self._respond(system, user, schema.__name__))
+        except ValidationError as error:
             raise ChatModelError(f"the chat model's answer was not valid JSON: {error}") from error

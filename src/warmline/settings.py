@@ -60,11 +60,31 @@ class Settings(BaseSettings):
     )
     chat_url: str | None = Field(
         default=None,
-        description="Base URL of an OpenAI-compatible chat API. When set with CHAT_MODEL, "
-        "retrieval results are reranked by the language model.",
+        description="Base URL of an OpenAI-compatible chat API (vLLM, Ollama, llama.cpp's "
+        "server, OpenAI), without /v1. Used by the llm composer, the verifier's judge and, "
+        "when LLM_RERANK is on, the reranker.",
     )
     chat_model: str | None = Field(default=None, description="Chat model name.")
     chat_api_key: str | None = Field(default=None, description="API key for the chat API.")
+    chat_timeout: float = Field(
+        default=60.0, gt=0, description="Seconds to wait for one chat-model reply."
+    )
+    composer: Literal["extractive", "llm"] = Field(
+        default="extractive",
+        description="Who writes answers: extractive (quotes the help center, no language "
+        "model) or llm (the chat model writes from the evidence; needs CHAT_URL and "
+        "CHAT_MODEL). Both are verified the same way.",
+    )
+    llm_rerank: bool = Field(
+        default=False,
+        description="Rerank retrieved passages with the chat model (needs CHAT_URL and "
+        "CHAT_MODEL); off by default because small models rerank worse than the default.",
+    )
+    calibration_file: Path | None = Field(
+        default=None,
+        description="Confidence calibration fitted on your own labelled questions "
+        "(`warmline kb calibrate`); the built-in one when unset.",
+    )
     log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
 
     @field_validator(

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import T0
+from tests.helpers import T0, shared_redactor
 from warmline.bootstrap import Container, build, build_index
 from warmline.clock import FixedClock, SequentialIds
 from warmline.demo import HELP_CENTER
@@ -57,6 +57,8 @@ def container(tmp_path: Path, clock: FixedClock, embedder: Embedder) -> Containe
         settings,
         store=store,
         index=build_index(settings, store.embeddings, embedder),
+        embedder=embedder,
+        redactor=shared_redactor(),
         clock=clock,
         ids=SequentialIds(),
     )

@@ -9,8 +9,8 @@ import pytest
 from tests.unit.conversation_script import Script
 from warmline.bootstrap import Container
 from warmline.domain.conversations import ConversationStatus, Role
-from warmline.domain.knowledge import SearchHit
-from warmline.engine.composer import Composition
+from warmline.engine.composer import Composition, HistoryLine
+from warmline.engine.evidence import Evidence
 from warmline.errors import InvalidInputError, ReplyFailedError
 from warmline.knowledge.text import sentences
 
@@ -99,8 +99,15 @@ def test_that_every_ai_turn_leaves_a_decision_trace(container: Container) -> Non
 
 
 class _BrokenComposer:
+    name = "broken"
+
     def compose(
-        self, question: str, hits: Sequence[SearchHit], *, intro: str, max_sentences: int
+        self,
+        question: str,
+        evidence: Sequence[Evidence],
+        *,
+        history: Sequence[HistoryLine],
+        max_sentences: int,
     ) -> Composition:
         raise RuntimeError("composer crashed")
 
@@ -109,7 +116,7 @@ def test_that_a_failed_reply_keeps_the_message_and_offers_a_person(
     container: Container,
 ) -> None:
     service = container.conversations
-    service._composer = _BrokenComposer()  # noqa: SLF001 - a fault injected on purpose
+    service._answerer.composer = _BrokenComposer()  # noqa: SLF001 - a fault injected on purpose
     chat = Script(container)
     with pytest.raises(ReplyFailedError) as failure:
         chat.customer_says("How do I reset my password?")

@@ -41,7 +41,7 @@ def test_that_the_brief_has_the_story_and_no_contact_details(container: Containe
     _, handoff_id = handed_over(container)
     brief = container.handoffs.get(handoff_id).brief
     assert "JL-100234" in brief.summary
-    assert "ada@example.com" not in brief.summary and "[email]" in brief.summary
+    assert "ada@example.com" not in brief.summary and "<EMAIL_1>" in brief.summary
     assert brief.reasons[0].code.value == "customer_request"
     assert "queue" in brief.told_customer
     assert brief.customer_name == "Ada"

@@ -30,8 +30,8 @@ def test_that_an_unknown_policy_field_is_rejected_by_name() -> None:
 
 def test_that_an_out_of_range_threshold_is_rejected() -> None:
     data = yaml.safe_load(DEFAULT_POLICY.read_text())
-    data["answering"]["min_term_coverage"] = 1.5
-    with pytest.raises(ConfigurationError, match="min_term_coverage"):
+    data["answering"]["answer_at_or_above"] = 1.5
+    with pytest.raises(ConfigurationError, match="answer_at_or_above"):
         load_policy(yaml.safe_dump(data))
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from warmline.analytics.metrics import Summary
 from warmline.domain.conversations import Citation, Conversation, Message
 from warmline.domain.handoffs import Brief
+from warmline.domain.traces import DecisionTrace
 from warmline.domain.users import User
 from warmline.engine.conversations import Reply
 from warmline.engine.handoffs import HandoffView
@@ -286,3 +287,37 @@ class ErrorBody(BaseModel):
 
 class ErrorOut(BaseModel):
     error: ErrorBody
+
+
+class TraceOut(BaseModel):
+    """One AI turn: what it retrieved, the draft and its verification, the decision and why."""
+
+    id: str
+    customer_message_id: str
+    reply_message_id: str | None
+    decision: str
+    rule: str
+    confidence: float | None
+    signals: dict[str, Any]
+    retrieved: list[dict[str, Any]]
+    extra: dict[str, Any]
+    created_at: datetime
+
+    @classmethod
+    def of(cls, t: DecisionTrace) -> TraceOut:
+        return cls(
+            id=t.id,
+            customer_message_id=t.customer_message_id,
+            reply_message_id=t.reply_message_id,
+            decision=t.decision,
+            rule=t.rule,
+            confidence=t.confidence,
+            signals=dict(t.signals),
+            retrieved=[dict(r) for r in t.retrieved],
+            extra=dict(t.extra),
+            created_at=t.created_at,
+        )
+
+
+class TraceList(BaseModel):
+    items: list[TraceOut]

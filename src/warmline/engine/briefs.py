@@ -8,12 +8,7 @@ from collections.abc import Sequence
 from warmline.domain.conversations import Message, Role
 from warmline.domain.customers import Customer
 from warmline.domain.handoffs import Brief, Reason, ReasonCode
-
-_REDACTIONS = [
-    (re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b"), "[email]"),
-    (re.compile(r"\b(?:\d[ -]?){13,19}\b"), "[card number]"),
-    (re.compile(r"(?<!\w)\+?\d[\d ().-]{7,}\d\b"), "[phone]"),
-]
+from warmline.privacy import RedactionSession, Redactor
 
 _NEXT_STEPS = {
     ReasonCode.CUSTOMER_REQUEST: "Greet the customer and pick up from their last message.",
@@ -24,20 +19,24 @@ _NEXT_STEPS = {
 }
 
 
-def redact(text: str) -> str:
-    """Mask contact and card data so the brief can be shown and logged safely."""
-    for pattern, placeholder in _REDACTIONS:
-        text = pattern.sub(placeholder, text)
-    return text
-
-
 def build_brief(
     *,
     customer: Customer | None,
     transcript: Sequence[Message],
     reasons: Sequence[Reason],
     told_customer: str,
+    redactor: Redactor,
 ) -> Brief:
+    """What the agent reads first; every line the customer (or the AI) wrote is redacted.
+
+    One redaction session spans the brief, so an email quoted in the summary and in a reason
+    is the same ``<EMAIL_1>`` in both.
+    """
+    session = RedactionSession()
+
+    def redact(text: str) -> str:
+        return redactor.redact(text, session=session).text
+
     asked = [m.text for m in transcript if m.role is Role.CUSTOMER]
     answers = [m for m in transcript if m.role is Role.AI and m.citations]
     if asked:
@@ -65,5 +64,13 @@ def build_brief(
     )
 
 
+_OPEN_PLACEHOLDER = re.compile(r"<[A-Z_\d]*$")
+
+
 def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+    """Shorten redacted text (clipping first could cut a value in half and hide it), never
+    through the middle of a placeholder."""
+    if len(text) <= limit:
+        return text
+    head = _OPEN_PLACEHOLDER.sub("", text[: limit - 1])
+    return head.rstrip() + "\u2026"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import logging
@@ -31,9 +32,17 @@ from warmline.domain.handoffs import Handoff, HandoffStatus, Reason, ReasonCode
 from warmline.domain.ids import ConversationId, CustomerId, HandoffId, TraceId
 from warmline.domain.knowledge import Audience, SearchHit
 from warmline.domain.traces import DecisionTrace
+from warmline.engine.answering import Answerer, Draft
 from warmline.engine.briefs import build_brief
-from warmline.engine.composer import Composition
-from warmline.engine.decisions import Action, ConversationState, Decision, Signals, decide
+from warmline.engine.composer import HistoryLine
+from warmline.engine.decisions import (
+    PRE_DRAFT_RULES,
+    Action,
+    ConversationState,
+    Decision,
+    Signals,
+    decide,
+)
 from warmline.engine.emitter import Emitter
 from warmline.engine.transcript import Transcript
 from warmline.engine.understanding import explicit_human_request
@@ -46,6 +55,7 @@ from warmline.errors import (
 )
 from warmline.knowledge.text import terms
 from warmline.policy.model import Policy
+from warmline.privacy.redaction import Redactor
 from warmline.storage.ports import Store
 
 log = logging.getLogger(__name__)
@@ -55,12 +65,6 @@ class KnowledgeSearch(Protocol):
     def search(
         self, query: str, *, k: int = 5, audience: Audience | None = None
     ) -> list[SearchHit]: ...
-
-
-class Composer(Protocol):
-    def compose(
-        self, question: str, hits: Sequence[SearchHit], *, intro: str, max_sentences: int
-    ) -> Composition: ...
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,8 @@ class ConversationService:
         *,
         store: Store,
         knowledge: KnowledgeSearch,
-        composer: Composer,
+        answerer: Answerer,
+        redactor: Redactor,
         policy: Policy,
         emitter: Emitter,
         clock: Clock,
@@ -106,13 +111,18 @@ class ConversationService:
     ) -> None:
         self._store = store
         self._knowledge = knowledge
-        self._composer = composer
+        self._answerer = answerer
+        self._redactor = redactor
         self._policy = policy
         self._emitter = emitter
         self._clock = clock
         self._ids = ids
         self._max_chars = max_message_chars
         self._transcript = Transcript(store.conversations, emitter, clock, ids)
+
+    @property
+    def policy(self) -> Policy:
+        return self._policy
 
     # -- conversations -------------------------------------------------------------------
 
@@ -206,31 +216,39 @@ class ConversationService:
             turn=len(traces) + 1,
             last_action=Action(traces[-1].decision) if traces else None,
         )
-        answering = self._policy.answering
+        earlier = [m for m in self._store.conversations.messages(conversation.id) if m != message]
+        question = message.text
+        if state.last_action is Action.CLARIFY:
+            # The reply to a clarifying question completes the question before it.
+            asked = [m.text for m in earlier if m.role is Role.CUSTOMER]
+            if asked:
+                question = f"{asked[-1]} {message.text}"
         human = explicit_human_request(message.text)
-        hits = [] if human else self._knowledge.search(message.text, k=answering.retrieve_k)
+        answering = self._policy.answering
+        hits = [] if human else self._knowledge.search(question, k=answering.retrieve_k)
         customer_hits = [h for h in hits if h.article.audience is Audience.CUSTOMER]
-        composition = (
-            self._composer.compose(
-                message.text,
-                customer_hits,
-                intro=self._policy.messages.answer_intro,
-                max_sentences=answering.max_sentences,
-            )
-            if customer_hits
-            else Composition("", (), ())
-        )
+        content_terms = len(set(terms(question)))
         signals = Signals(
             human_request=human,
-            content_terms=len(set(terms(message.text))),
+            content_terms=content_terms,
             hits=len(customer_hits),
-            best_score=max((h.lexical_score for h in customer_hits), default=0.0),
             best_coverage=max((h.term_coverage for h in customer_hits), default=0.0),
             best_dense=max((h.dense_score or 0.0 for h in customer_hits), default=0.0),
-            answer_sentences=len(composition.sentences),
+            clarify_options=len(_topics(customer_hits)),
         )
         decision = decide(state, signals, self._policy)
-        reply = self._act(conversation, decision, composition)
+        draft = None
+        if decision.rule not in PRE_DRAFT_RULES:
+            draft = self._answerer.draft(
+                question, customer_hits, history=_history(earlier), content_terms=content_terms
+            )
+            signals = dataclasses.replace(
+                signals,
+                verified_sentences=len(draft.verification.kept),
+                confidence=draft.confidence,
+            )
+            decision = decide(state, signals, self._policy)
+        reply = self._act(conversation, decision, draft, customer_hits)
         self._record(
             conversation=conversation,
             message=message,
@@ -238,20 +256,31 @@ class ConversationService:
             decision=decision,
             signals=signals,
             hits=hits,
+            draft=draft,
         )
         return reply
 
     def _act(
-        self, conversation: Conversation, decision: Decision, composition: Composition
+        self,
+        conversation: Conversation,
+        decision: Decision,
+        draft: Draft | None,
+        hits: Sequence[SearchHit],
     ) -> Reply:
         messages = self._policy.messages
-        if decision.action is Action.ANSWER:
-            sent = self._transcript.post(
-                conversation.id, Role.AI, composition.text, composition.citations
-            )
+        if decision.action is Action.ANSWER and draft is not None:
+            worded = draft.worded
+            sent = self._transcript.post(conversation.id, Role.AI, worded.text, worded.citations)
             return Reply("answer", sent.text, decision.confidence, sent.citations, (), None, sent)
         if decision.action is Action.CLARIFY:
-            sent = self._transcript.post(conversation.id, Role.AI, messages.clarify)
+            topics = _topics(hits)[:3]
+            text = messages.clarify
+            if len(topics) >= 2:
+                options = ", ".join(f"\u201c{t}\u201d" for t in topics[:-1])
+                text = messages.clarify_options.format(
+                    options=f"{options} or \u201c{topics[-1]}\u201d"
+                )
+            sent = self._transcript.post(conversation.id, Role.AI, text)
             return Reply("clarify", sent.text, decision.confidence, (), (), None, sent)
         prefix = ""
         codes = {r.code for r in decision.reasons}
@@ -279,6 +308,7 @@ class ConversationService:
         decision: Decision,
         signals: Signals,
         hits: Sequence[SearchHit],
+        draft: Draft | None,
     ) -> None:
         now = self._clock.now()
         self._store.traces.add(
@@ -311,6 +341,13 @@ class ConversationService:
                     "reasons": [
                         {"code": r.code.value, "evidence": r.evidence} for r in decision.reasons
                     ],
+                    "thresholds": {
+                        "answer_at_or_above": self._policy.answering.answer_at_or_above,
+                        "clarify_at_or_above": self._policy.answering.clarify_at_or_above,
+                        "high_confidence": self._policy.answering.high_confidence,
+                        "min_support": self._policy.answering.min_support,
+                    },
+                    "draft": draft.as_trace() if draft is not None else None,
                 },
             )
         )
@@ -367,6 +404,7 @@ class ConversationService:
                 transcript=self._store.conversations.messages(conversation.id),
                 reasons=reasons,
                 told_customer=told,
+                redactor=self._redactor,
             ),
             created_at=self._clock.now(),
         )
@@ -414,3 +452,13 @@ class ConversationService:
         )
         self._store.customers.add(customer)
         return customer
+
+
+def _topics(hits: Sequence[SearchHit]) -> list[str]:
+    """Distinct article titles among the hits, best first: what a clarifying question offers."""
+    return list(dict.fromkeys(h.article.title for h in hits))
+
+
+def _history(messages: Sequence[Message]) -> list[HistoryLine]:
+    roles = {Role.CUSTOMER: "customer", Role.AI: "assistant", Role.AGENT: "agent"}
+    return [HistoryLine(roles[m.role], m.text) for m in messages if m.role in roles]

@@ -8,6 +8,16 @@ from enum import StrEnum
 from warmline.domain.handoffs import Reason, ReasonCode
 from warmline.policy.model import Policy
 
+# Rules decided before any answer is drafted: composing one would be wasted work.
+PRE_DRAFT_RULES = frozenset(
+    {
+        "explicit_request",
+        "no_question_yet",
+        "still_unclear_after_clarifying",
+        "no_relevant_knowledge",
+    }
+)
+
 
 class Action(StrEnum):
     ANSWER = "answer"
@@ -28,20 +38,22 @@ class Signals:
     human_request: str | None
     content_terms: int
     hits: int
-    best_score: float
     best_coverage: float
-    answer_sentences: int
-    best_dense: float = 0.0
+    best_dense: float
+    verified_sentences: int = 0
+    confidence: float = 0.0
+    clarify_options: int = 0  # distinct help-center topics a clarifying question could offer
 
     def as_dict(self) -> dict[str, object]:
         return {
             "human_request": self.human_request,
             "content_terms": self.content_terms,
             "hits": self.hits,
-            "best_score": round(self.best_score, 4),
             "best_coverage": round(self.best_coverage, 4),
             "best_dense": round(self.best_dense, 4),
-            "answer_sentences": self.answer_sentences,
+            "verified_sentences": self.verified_sentences,
+            "confidence": round(self.confidence, 4),
+            "clarify_options": self.clarify_options,
         }
 
 
@@ -53,16 +65,22 @@ class Decision:
     confidence: float | None
 
 
-def decide(state: ConversationState, signals: Signals, policy: Policy) -> Decision:
-    """Pick answer, clarify or escalate. The first rule that applies wins; its name is traced."""
+def decide(  # noqa: PLR0911 - one return per rule reads as the rule list
+    state: ConversationState, signals: Signals, policy: Policy
+) -> Decision:
+    """Pick answer, clarify or escalate. The first rule that applies wins; its name is traced.
+
+    Never two clarifying questions in a row: after one, the choice is answer or a person.
+    """
     if signals.human_request:
         return _escalate(
             "explicit_request",
             ReasonCode.CUSTOMER_REQUEST,
             f"asked for a person: {signals.human_request!r}",
         )
+    may_clarify = state.last_action is not Action.CLARIFY
     if signals.content_terms == 0:
-        if state.last_action is Action.CLARIFY:
+        if not may_clarify:
             return _escalate(
                 "still_unclear_after_clarifying",
                 ReasonCode.LOW_CONFIDENCE,
@@ -81,35 +99,37 @@ def decide(state: ConversationState, signals: Signals, policy: Policy) -> Decisi
             f"the best help-center passage covers {signals.best_coverage:.0%} of the question's "
             f"words and is {signals.best_dense:.2f} similar in meaning",
         )
-    confidence = _retrieval_confidence(signals, policy)
-    words_match = (
-        signals.best_coverage >= answering.min_term_coverage
-        and signals.best_score >= answering.min_lexical_score
-    )
-    meaning_matches = signals.best_dense >= answering.min_dense_similarity
-    weak = signals.answer_sentences == 0 or not (words_match or meaning_matches)
-    if weak:
+    confidence = signals.confidence
+    if signals.verified_sentences and confidence >= answering.answer_at_or_above:
+        return Decision(Action.ANSWER, "verified_answer", (), confidence)
+    if (
+        may_clarify
+        and confidence >= answering.clarify_at_or_above
+        and signals.content_terms <= answering.clarify_max_terms
+        and signals.clarify_options >= 2
+    ):
+        return Decision(Action.CLARIFY, "ambiguous_ask_once", (), confidence)
+    if not signals.verified_sentences:
+        evidence = "no sentence of the draft answer was supported by its cited evidence"
         return Decision(
             Action.ESCALATE,
-            "weak_evidence",
-            (
-                Reason(
-                    ReasonCode.LOW_CONFIDENCE,
-                    f"best passage covers {signals.best_coverage:.0%} of the question "
-                    f"(BM25 {signals.best_score:.2f}, meaning {signals.best_dense:.2f})",
-                ),
-            ),
+            "answer_withheld",
+            (Reason(ReasonCode.LOW_CONFIDENCE, evidence),),
             confidence,
         )
-    return Decision(Action.ANSWER, "grounded_answer", (), confidence)
+    return Decision(
+        Action.ESCALATE,
+        "below_answer_threshold",
+        (
+            Reason(
+                ReasonCode.LOW_CONFIDENCE,
+                f"confidence {confidence:.2f} is below the answer threshold "
+                f"{answering.answer_at_or_above:.2f}",
+            ),
+        ),
+        confidence,
+    )
 
 
 def _escalate(rule: str, code: ReasonCode, evidence: str) -> Decision:
     return Decision(Action.ESCALATE, rule, (Reason(code, evidence),), None)
-
-
-def _retrieval_confidence(signals: Signals, policy: Policy) -> float:
-    """A retrieval-only score in [0, 1]; not yet calibrated (the trust layer fits that)."""
-    score_part = signals.best_score / (signals.best_score + 2 * policy.answering.min_lexical_score)
-    meaning = max(signals.best_dense, 0.0)
-    return round(0.4 * signals.best_coverage + 0.2 * score_part + 0.4 * meaning, 4)

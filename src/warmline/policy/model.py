@@ -38,7 +38,16 @@ class Messages(_Strict):
     reply_failed: str = Field(
         description="Error text when the AI could not reply; the message itself is saved."
     )
-    answer_intro: str = Field(description="Framing sentence placed before an extractive answer.")
+    answer_intro: str = Field(
+        description="Framing sentence before an answer given with high confidence."
+    )
+    answer_intro_hedged: str = Field(
+        description="Framing sentence before an answer given below the high-confidence mark."
+    )
+    clarify_options: str = Field(
+        description="Clarifying question for a short, ambiguous question; {options} is "
+        "replaced by the help-center topics it could be about."
+    )
     clarify: str = Field(description="The clarifying question asked when there is no question yet.")
     already_waiting: str = Field(
         description="Said when the customer asks for a person while already in the queue."
@@ -46,25 +55,41 @@ class Messages(_Strict):
 
 
 class Answering(_Strict):
-    min_term_coverage: Ratio = Field(
-        description="Share of the question's content words the best passage must contain."
-    )
     out_of_scope_below_coverage: Ratio = Field(
-        description="Below this share of the question's content words in the best passage, "
-        "the question is treated as outside what the help center covers."
-    )
-    min_dense_similarity: Ratio = Field(
-        description="Cosine similarity in meaning between the question and the best passage "
-        "that counts as evidence on its own, even when the words differ."
+        description="Below this share of the question's content words in the best passage "
+        "(and the similarity below), the question is outside what the help center covers."
     )
     out_of_scope_below_dense: Ratio = Field(
-        description="Below this similarity in meaning (and the word coverage above), the "
-        "question is treated as outside what the help center covers."
+        description="Below this similarity in meaning between question and best passage (and "
+        "the word coverage above), the question is outside what the help center covers."
     )
-    min_lexical_score: float = Field(
-        ge=0.0, description="Lowest BM25 score of the best passage for an answer."
+    answer_at_or_above: Ratio = Field(
+        description="Lowest calibrated confidence (probability the answer is correct and "
+        "sufficient) at which the AI answers; below it, it clarifies once or hands over."
     )
-    max_sentences: int = Field(ge=1, le=8, description="Most sentences in an extractive answer.")
+    clarify_at_or_above: Ratio = Field(
+        description="Lowest confidence at which a short, ambiguous question gets one "
+        "clarifying question (naming the topics it could be about) instead of a handoff."
+    )
+    clarify_max_terms: int = Field(
+        ge=0,
+        le=20,
+        description="Questions with at most this many content words count as short enough "
+        "to be ambiguous; longer ones below the answer threshold go to a person.",
+    )
+    high_confidence: Ratio = Field(
+        description="At or above this confidence, with only authoritative sources, the answer "
+        "may use strong words (definitely, always, guaranteed); below it they are softened."
+    )
+    min_support: Ratio = Field(
+        description="Lowest support score (words and meaning shared with the cited evidence) "
+        "for an answer sentence to be kept."
+    )
+    llm_judge: bool = Field(
+        description="When a chat model is configured, also ask it whether each sentence is "
+        "supported by its evidence; a 'no' drops the sentence."
+    )
+    max_sentences: int = Field(ge=1, le=8, description="Most sentences in an answer.")
     retrieve_k: int = Field(ge=1, le=50, description="Passages retrieved per question.")
 
 

@@ -1,0 +1,161 @@
+"""Answer benchmark: correct cited answers, abstention, unsupported facts, calibration, latency.
+
+    python benchmarks/answers.py [--questions benchmarks/data/answers.jsonl] [--fit]
+                                 [--chat-url http://127.0.0.1:8765 --chat-model M --limit 60]
+                                 [--out benchmarks/results/answers.json]
+
+Every question goes through the production engine (ConversationService on the demo help center,
+in-memory storage), one new conversation per question. An answer is *correct* when it cites an
+article labelled relevant and contains one of the labelled key facts. Unanswerable questions
+(absent topics, near misses, internal-only) should be escalated or clarified, never answered.
+
+--fit refits the confidence calibration on these questions (logistic regression over the draft
+features) and writes src/warmline/engine/calibration.json; the expected calibration error it
+reports is cross-validated (each question scored by a model fitted without it).
+With --chat-url the LLM composer (and judge) write the answers instead of the extractive one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from warmline.bootstrap import Container, build
+from warmline.demo import HELP_CENTER
+from warmline.engine.confidence import DEFAULT_CALIBRATION
+from warmline.evaluation.answers import (
+    Outcome,
+    fit_from_outcomes,
+    load_questions,
+    run,
+    summarise,
+)
+from warmline.evaluation.calibration import expected_calibration_error, reliability_table
+from warmline.knowledge.dense import limit_blas_threads
+from warmline.settings import Settings
+from warmline.storage.memory import in_memory_store
+
+HERE = Path(__file__).resolve().parent
+
+
+def engine(tmp: Path, chat_url: str | None, chat_model: str | None) -> Container:
+    settings = Settings(
+        data_dir=tmp,
+        composer="llm" if chat_url else "extractive",
+        chat_url=chat_url,
+        chat_model=chat_model,
+        chat_timeout=180.0,
+    )
+    container = build(settings, store=in_memory_store())
+    container.knowledge.ingest([HELP_CENTER])
+    return container
+
+
+def print_summary(title: str, summary: dict[str, Any]) -> None:
+    print(f"\n{title}")
+    print(f"{'metric':<44} {'value':>10}")
+    print("-" * 55)
+    for key, value in summary.items():
+        if isinstance(value, dict):
+            continue
+        shown = f"{value:.3f}" if isinstance(value, float) else str(value)
+        print(f"{key:<44} {shown:>10}")
+    for kind, row in summary["unanswerable_by_kind"].items():
+        print(f"  abstained on {kind:<29} {row['abstained']:>10.3f}  (n={row['n']})")
+
+
+def calibration_report(outcomes: Sequence[Outcome], fit: bool) -> dict[str, Any]:
+    model, cross_validated, labels = fit_from_outcomes(
+        outcomes,
+        {
+            "fitted_on": "benchmarks/data/answers.jsonl (drafted answers)",
+            "when": datetime.now(UTC).date().isoformat(),
+        },
+    )
+    ece = expected_calibration_error(cross_validated, labels)
+    table = reliability_table(cross_validated, labels)
+    print(f"\nCalibration (5-fold cross-validated, {len(labels)} drafted answers)")
+    print(f"{'confidence':<14} {'n':>5} {'mean conf':>10} {'accuracy':>10}")
+    for b in table:
+        if b.count:
+            print(
+                f"{b.low:.1f}-{b.high:.1f}      {b.count:>5} {b.mean_confidence:>10.3f} "
+                f"{b.accuracy:>10.3f}"
+            )
+    print(f"expected calibration error: {ece:.3f}")
+    if fit:
+        DEFAULT_CALIBRATION.write_text(model.to_json() + "\n")
+        print(f"wrote {DEFAULT_CALIBRATION}")
+    return {
+        "drafted": len(labels),
+        "ece_cross_validated": ece,
+        "reliability": [b.__dict__ for b in table],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--questions", type=Path, default=HERE / "data" / "answers.jsonl")
+    parser.add_argument("--fit", action="store_true", help="Refit the shipped calibration.")
+    parser.add_argument("--chat-url", default=None)
+    parser.add_argument("--chat-model", default="local")
+    parser.add_argument("--limit", type=int, default=0, help="Use every Nth question to get N.")
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    limit_blas_threads()
+    questions = load_questions(args.questions)
+    if args.limit and args.limit < len(questions):
+        step = len(questions) / args.limit
+        questions = [questions[int(i * step)] for i in range(args.limit)]
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        container = engine(Path(tmp), args.chat_url, args.chat_model if args.chat_url else None)
+        composer = "llm" if args.chat_url else "extractive"
+        print(f"{len(questions)} questions, {composer} composer", file=sys.stderr)
+        outcomes = run(container, questions)
+        calibration = calibration_report(outcomes, args.fit)
+        if args.fit:
+            container.close()
+            container = engine(Path(tmp) / "refit", None, None)
+            outcomes = run(container, questions)
+        summary = summarise(outcomes)
+        print_summary(f"Answers ({composer} composer)", summary)
+        container.close()
+    result = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "command": "python benchmarks/answers.py " + " ".join(sys.argv[1:]),
+        "composer": composer,
+        "summary": summary,
+        "calibration": calibration,
+        "failures": [
+            {
+                "query": o.query,
+                "kind": o.kind,
+                "decision": o.decision,
+                "rule": o.rule,
+                "confidence": o.confidence,
+                "reply": o.reply[:300],
+            }
+            for o in outcomes
+            if (o.answerable and not o.correct) or (not o.answerable and o.decision == "answer")
+        ],  # fmt: skip
+    }
+    out = args.out or HERE / "results" / f"answers-{composer}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"\nwrote {out}")
+    print(f"median {statistics.median(o.seconds for o in outcomes) * 1000:.1f} ms per turn")
+
+
+if __name__ == "__main__":
+    main()

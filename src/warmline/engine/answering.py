@@ -1,0 +1,93 @@
+"""From retrieved passages to a checked draft: evidence -> compose -> verify -> confidence.
+
+The draft is not an answer yet: the decision reads its confidence and verified sentences and
+chooses to answer, clarify or hand over. Everything here goes into the decision trace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from warmline.domain.knowledge import SearchHit
+from warmline.engine.composer import Composer, Composition, HistoryLine
+from warmline.engine.confidence import ConfidenceModel, confidence_features
+from warmline.engine.evidence import Evidence, gather_evidence
+from warmline.engine.verifier import Verification, Verifier
+from warmline.engine.wording import Worded, word_answer
+from warmline.policy.model import Policy
+
+
+@dataclass(frozen=True)
+class Draft:
+    evidence: tuple[Evidence, ...]
+    composition: Composition
+    verification: Verification
+    features: dict[str, float]
+    confidence: float
+    worded: Worded
+
+    def as_trace(self) -> dict[str, object]:
+        return {
+            "composer": self.composition.composer,
+            "composer_declined": self.composition.abstained,
+            "question_parts": self.composition.parts,
+            "parts_covered": self.composition.parts_covered,
+            "evidence": [
+                {
+                    "id": e.id,
+                    "chunk_id": e.hit.chunk.id,
+                    "article_id": e.hit.article.id,
+                    "authoritative": e.authoritative,
+                    "instructions_removed": len(e.removed),
+                }
+                for e in self.evidence
+            ],
+            "verification": self.verification.as_dict(),
+            "features": {k: round(v, 4) for k, v in self.features.items()},
+            "confidence": round(self.confidence, 4),
+            "wording": {
+                "strong_words_allowed": self.worded.strong_allowed,
+                "softened": list(self.worded.softened),
+            },
+        }
+
+
+class Answerer:
+    def __init__(
+        self,
+        composer: Composer,
+        verifier: Verifier,
+        confidence: ConfidenceModel,
+        policy: Policy,
+    ) -> None:
+        self.composer = composer
+        self._verifier = verifier
+        self._confidence = confidence
+        self._policy = policy
+
+    def draft(
+        self,
+        question: str,
+        hits: Sequence[SearchHit],
+        *,
+        history: Sequence[HistoryLine],
+        content_terms: int,
+    ) -> Draft:
+        answering = self._policy.answering
+        evidence = gather_evidence(hits)
+        composition = self.composer.compose(
+            question, evidence, history=history, max_sentences=answering.max_sentences
+        )
+        verification = self._verifier.verify(composition, evidence)
+        features = confidence_features(hits, composition, verification, content_terms)
+        confidence = self._confidence.probability(features) if not verification.withheld else 0.0
+        worded = word_answer(
+            verification.kept,
+            evidence,
+            confidence=confidence,
+            high_confidence=answering.high_confidence,
+            intro=self._policy.messages.answer_intro,
+            hedged_intro=self._policy.messages.answer_intro_hedged,
+        )
+        return Draft(evidence, composition, verification, features, confidence, worded)

@@ -1,0 +1,212 @@
+"""Answer evaluation: run labelled questions through the engine and score the replies.
+
+An answer is *correct* when it cites an article labelled relevant and contains one of the
+labelled key facts. Unanswerable questions should be escalated or clarified, never answered.
+Used by ``warmline kb calibrate`` and ``benchmarks/answers.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from warmline.bootstrap import Container
+from warmline.domain.conversations import Channel
+from warmline.domain.customers import CustomerInfo
+from warmline.engine.confidence import ConfidenceModel
+from warmline.engine.verifier import named_facts, numbers_in
+from warmline.errors import InvalidInputError
+from warmline.evaluation.calibration import (
+    cross_validated_probabilities,
+    expected_calibration_error,
+    fit_confidence,
+)
+
+
+@dataclass
+class Outcome:
+    query: str
+    answerable: bool
+    kind: str
+    decision: str
+    rule: str
+    correct: bool  # the reply is a correct, cited answer
+    draft_correct: bool  # the draft (before the decision) would have been a correct answer
+    features: dict[str, float] | None
+    confidence: float | None
+    withheld: bool
+    unsupported_facts: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    reply: str = ""
+
+
+def load_questions(path: Path) -> list[dict[str, Any]]:
+    """Read labelled questions (JSONL); a bad line is an error naming the line."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as error:
+        raise InvalidInputError(f"cannot read {path}: {error}") from error
+    questions = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except ValueError as error:
+            raise InvalidInputError(f"{path}:{number} is not JSON: {error}") from error
+        ok = (
+            isinstance(item, dict)
+            and isinstance(item.get("query"), str)
+            and isinstance(item.get("answerable"), bool)
+            and (
+                not item["answerable"]
+                or (isinstance(item.get("relevant"), list) and isinstance(item.get("facts"), list))
+            )
+        )
+        if not ok:
+            raise InvalidInputError(
+                f'{path}:{number} needs "query" (text) and "answerable" (true/false), and '
+                'for answerable questions "relevant" (article ids) and "facts" (strings)'
+            )
+        questions.append(item)
+    if not questions:
+        raise InvalidInputError(f"{path} has no questions")
+    return questions
+
+
+def is_correct(item: dict[str, Any], text: str, cited: Sequence[str]) -> bool:
+    if not item["answerable"] or not text:
+        return False
+    relevant = set(item["relevant"])
+    facts = [f.lower() for f in item.get("facts", [])]
+    return bool(relevant & set(cited)) and any(f in text.lower() for f in facts)
+
+
+def run(container: Container, questions: Sequence[dict[str, Any]]) -> list[Outcome]:
+    service = container.conversations
+    chunks = {c.id: c.text for c in container.store.knowledge.chunks()}
+    outcomes = []
+    for number, item in enumerate(questions, 1):
+        started = service.start(Channel.WEB, CustomerInfo(name="Benchmark"))
+        began = time.perf_counter()
+        reply = service.post(started.conversation.id, item["query"]).reply
+        seconds = time.perf_counter() - began
+        trace = container.store.traces.for_conversation(started.conversation.id)[-1]
+        draft = trace.extra.get("draft") if isinstance(trace.extra, dict) else None
+        features = confidence = None
+        draft_correct = withheld = False
+        unsupported: list[str] = []
+        if draft:
+            features = dict(draft["features"])
+            confidence = float(draft["confidence"])
+            withheld = bool(draft["verification"]["withheld"])
+            kept = [s for s in draft["verification"]["sentences"] if s["kept"]]
+            by_id = {e["id"]: e for e in draft["evidence"]}
+            cited_articles = [by_id[i]["article_id"] for s in kept for i in s["evidence"]]
+            draft_text = " ".join(s["text"] for s in kept)
+            draft_correct = is_correct(item, draft_text, cited_articles)
+            if reply.decision == "answer":
+                for sentence in kept:
+                    source = " ".join(chunks[by_id[i]["chunk_id"]] for i in sentence["evidence"])
+                    missing = (numbers_in(sentence["text"]) - numbers_in(source)) | {
+                        f for f in named_facts(sentence["text"]) if f not in source.lower()
+                    }
+                    unsupported.extend(sorted(missing))
+        correct = reply.decision == "answer" and is_correct(
+            item, reply.text, [c.article_id for c in reply.citations]
+        )
+        outcomes.append(
+            Outcome(
+                query=item["query"],
+                answerable=item["answerable"],
+                kind=item.get("kind", ""),
+                decision=reply.decision,
+                rule=trace.rule,
+                correct=correct,
+                draft_correct=draft_correct,
+                features=features,
+                confidence=confidence,
+                withheld=withheld,
+                unsupported_facts=unsupported,
+                seconds=seconds,
+                reply=reply.text,
+            )
+        )
+        if number % 25 == 0:
+            print(f"  {number}/{len(questions)} questions", file=sys.stderr)
+    return outcomes
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def summarise(outcomes: Sequence[Outcome]) -> dict[str, Any]:
+    answerable = [o for o in outcomes if o.answerable]
+    unanswerable = [o for o in outcomes if not o.answerable]
+    answered = [o for o in outcomes if o.decision == "answer"]
+    drafted = [o for o in outcomes if o.features is not None]
+    probs = [o.confidence or 0.0 for o in drafted]
+    labels = [o.draft_correct for o in drafted]
+    times_ms = [o.seconds * 1000 for o in outcomes]
+    by_kind: dict[str, dict[str, float]] = {}
+    for kind in sorted({o.kind for o in unanswerable}):
+        group = [o for o in unanswerable if o.kind == kind]
+        by_kind[kind] = {
+            "n": len(group),
+            "abstained": sum(o.decision != "answer" for o in group) / len(group),
+        }
+    return {
+        "n": len(outcomes),
+        "answerable": len(answerable),
+        "unanswerable": len(unanswerable),
+        "correct_cited_answer_rate": sum(o.correct for o in answerable) / max(1, len(answerable)),
+        "answered_rate_answerable": sum(o.decision == "answer" for o in answerable)
+        / max(1, len(answerable)),
+        "wrong_answer_rate_answerable": sum(
+            o.decision == "answer" and not o.correct for o in answerable
+        )
+        / max(1, len(answerable)),
+        "abstention_rate_unanswerable": sum(o.decision != "answer" for o in unanswerable)
+        / max(1, len(unanswerable)),
+        "unanswerable_by_kind": by_kind,
+        "answers_with_unsupported_facts": sum(bool(o.unsupported_facts) for o in answered),
+        "ece_in_sample": expected_calibration_error(probs, labels) if drafted else None,
+        "decisions": {
+            d: sum(o.decision == d for o in outcomes) for d in ("answer", "clarify", "escalate")
+        },  # fmt: skip
+        "latency_ms_p50": percentile(times_ms, 0.5),
+        "latency_ms_p95": percentile(times_ms, 0.95),
+    }
+
+
+def calibration_rows(outcomes: Sequence[Outcome]) -> tuple[list[dict[str, float]], list[bool]]:
+    """Drafts the verifier let through, with whether each would have been a correct answer."""
+    drafted = [o for o in outcomes if o.features is not None and not o.withheld]
+    return [o.features or {} for o in drafted], [o.draft_correct for o in drafted]
+
+
+def fit_from_outcomes(
+    outcomes: Sequence[Outcome], about: dict[str, object]
+) -> tuple[ConfidenceModel, list[float], list[bool]]:
+    """Fit on every drafted answer; also return cross-validated probabilities for the ECE."""
+    rows, labels = calibration_rows(outcomes)
+    if len(set(labels)) < 2 or min(sum(labels), len(labels) - sum(labels)) < 5:
+        raise InvalidInputError(
+            "calibration needs at least 5 correct and 5 incorrect drafted answers; "
+            f"these questions gave {sum(labels)} correct of {len(labels)}"
+        )
+    cross_validated = cross_validated_probabilities(rows, labels)
+    about = {
+        **about,
+        "n": len(rows),
+        "positives": sum(labels),
+        "ece_cross_validated": round(expected_calibration_error(cross_validated, labels), 4),
+    }
+    return fit_confidence(rows, labels, about=about), cross_validated, labels
