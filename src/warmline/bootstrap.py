@@ -30,7 +30,7 @@ from warmline.knowledge.hybrid import HybridIndex
 from warmline.knowledge.index import Bm25Index, KnowledgeIndex
 from warmline.knowledge.rerank import FeatureReranker, LlmReranker, Reranker
 from warmline.knowledge.service import KnowledgeService
-from warmline.llm import ChatModel, OpenAICompatibleChat
+from warmline.llm import ChatModel, OpenAICompatibleChat, RedactingChat
 from warmline.policy.model import Policy, load_policy
 from warmline.privacy.redaction import Redactor, build_redactor
 from warmline.settings import Settings
@@ -51,6 +51,7 @@ class Container:
     handoffs: HandoffService
     accounts: AccountService
     clock: Clock
+    redactor: Redactor
     engine: sa.Engine | None = None
 
     def close(self) -> None:
@@ -87,18 +88,24 @@ def build_chat(settings: Settings) -> ChatModel | None:
             settings.chat_model,
             settings.chat_api_key,
             timeout=settings.chat_timeout,
+            json_mode=settings.chat_json_mode,
         )
     return None
 
 
-def build_composer(settings: Settings, chat: ChatModel | None, redactor: Redactor) -> Composer:
+def build_composer(
+    settings: Settings,
+    chat: ChatModel | None,
+    redactor: Redactor,
+    embedder: Embedder | None = None,
+) -> Composer:
     if settings.composer == "llm":
         if chat is None:
             raise ConfigurationError(
                 "WARMLINE_COMPOSER=llm needs WARMLINE_CHAT_URL and WARMLINE_CHAT_MODEL"
             )
         return LlmComposer(chat, redactor)
-    return ExtractiveComposer()
+    return ExtractiveComposer(embedder)
 
 
 def build_answerer(
@@ -109,13 +116,14 @@ def build_answerer(
     composer: Composer | None = None,
 ) -> Answerer:
     chat = build_chat(settings)
+    # Evidence sentences recur from turn to turn: keep their vectors in memory.
+    sentences = CachedEmbedder(embedder, InMemoryEmbeddingCache())
     return Answerer(
-        composer or build_composer(settings, chat, redactor),
+        composer or build_composer(settings, chat, redactor, sentences),
         Verifier(
-            # Evidence sentences recur from turn to turn: keep their vectors in memory.
-            CachedEmbedder(embedder, InMemoryEmbeddingCache()),
+            sentences,
             min_support=policy.answering.min_support,
-            judge=chat if policy.answering.llm_judge else None,
+            judge=RedactingChat(chat, redactor) if chat and policy.answering.llm_judge else None,
         ),
         ConfidenceModel.load(settings.calibration_file),
         policy,
@@ -123,7 +131,10 @@ def build_answerer(
 
 
 def build_index(
-    settings: Settings, cache: EmbeddingCache, embedder: Embedder | None = None
+    settings: Settings,
+    cache: EmbeddingCache,
+    embedder: Embedder | None = None,
+    redactor: Redactor | None = None,
 ) -> HybridIndex:
     """Hybrid retrieval: BM25 + dense, fused, then reranked (by the chat model if one is set)."""
     limit_blas_threads()
@@ -136,7 +147,7 @@ def build_index(
             "WARMLINE_LLM_RERANK=true needs WARMLINE_CHAT_URL and WARMLINE_CHAT_MODEL"
         )
     if chat is not None:
-        reranker = LlmReranker(chat, reranker)
+        reranker = LlmReranker(RedactingChat(chat, redactor or build_redactor()), reranker)
     return HybridIndex(Bm25Index(), dense, reranker)
 
 
@@ -161,8 +172,8 @@ def build(
     policy = load_policy(settings.policy_file)
     limit_blas_threads()
     embedder = embedder or build_embedder(settings)
-    index = index or build_index(settings, store.embeddings, embedder)
     redactor = redactor or build_redactor()
+    index = index or build_index(settings, store.embeddings, embedder, redactor)
     bus = bus or InProcessEventBus()
     clock = clock or SystemClock()
     ids = ids or TimeOrderedIds()
@@ -196,5 +207,6 @@ def build(
         ),
         accounts=AccountService(store.users, clock, ids),
         clock=clock,
+        redactor=redactor,
         engine=engine,
     )

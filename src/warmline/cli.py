@@ -77,6 +77,8 @@ def _serve(container: Container) -> None:
     from warmline.api.app import create_app
 
     settings = container.settings
+    # The PII model loads once here rather than inside the first handoff or model call.
+    container.redactor.redact("Warm-up for Jane Example, jane@example.com.")
     uvicorn.run(
         create_app(container),
         host=settings.host,

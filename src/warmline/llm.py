@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
 
 from warmline.errors import WarmlineError
+
+if TYPE_CHECKING:
+    from warmline.privacy.redaction import Redactor
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -37,8 +40,10 @@ class OpenAICompatibleChat:
         *,
         transport: httpx.BaseTransport | None = None,
         timeout: float = 30.0,
+        json_mode: JsonMode = "json_object_schema",
     ) -> None:
         self.name = model
+        self._json_mode = json_mode
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._client = httpx.Client(
             base_url=base_url.rstrip("/"), headers=headers, timeout=timeout, transport=transport
@@ -51,7 +56,7 @@ class OpenAICompatibleChat:
                 json={
                     "model": self.name,
                     "temperature": 0,
-                    "response_format": {"type": "json_object"},
+                    "response_format": response_format(schema, self._json_mode),
                     "messages": [
                         {"role": "system", "content": system},
                         {"role": "user", "content": user},
@@ -69,6 +74,40 @@ class OpenAICompatibleChat:
             return schema.model_validate(json.loads(content))
         except (KeyError, IndexError, TypeError, ValueError, ValidationError) as error:
             raise ChatModelError(f"the chat model's answer was not valid JSON: {error}") from error
+
+
+JsonMode = Literal["json_object_schema", "json_schema", "json_object"]
+
+
+def response_format(schema: type[BaseModel], mode: JsonMode) -> dict[str, Any]:
+    """Ask the server to hold the reply to the step's schema, in the dialect it speaks.
+
+    Whatever the server does with it, the reply is validated against the schema again here.
+    """
+    if mode == "json_schema":
+        return {
+            "type": "json_schema",
+            "json_schema": {"name": schema.__name__, "schema": schema.model_json_schema()},
+        }
+    if mode == "json_object_schema":
+        return {"type": "json_object", "schema": schema.model_json_schema()}
+    return {"type": "json_object"}
+
+
+class RedactingChat:
+    """A chat model that never sees personal data: the prompt is redacted before it is sent.
+
+    For steps whose reply is a judgement (relevance, support) rather than text for the
+    customer, so nothing needs restoring. The LLM composer redacts and restores on its own.
+    """
+
+    def __init__(self, chat: ChatModel, redactor: Redactor) -> None:
+        self.name = chat.name
+        self._chat = chat
+        self._redactor = redactor
+
+    def complete_json(self, system: str, user: str, schema: type[T]) -> T:
+        return self._chat.complete_json(system, self._redactor.redact(user).text, schema)
 
 
 class ScriptedChat:

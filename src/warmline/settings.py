@@ -69,6 +69,12 @@ class Settings(BaseSettings):
     chat_timeout: float = Field(
         default=60.0, gt=0, description="Seconds to wait for one chat-model reply."
     )
+    chat_json_mode: Literal["json_object_schema", "json_schema", "json_object"] = Field(
+        default="json_object_schema",
+        description="How replies are held to each step's JSON schema: json_object_schema "
+        "(llama.cpp's server: the schema becomes a grammar), json_schema (OpenAI structured "
+        "outputs, vLLM, Ollama) or json_object (any JSON; the schema is checked afterwards).",
+    )
     composer: Literal["extractive", "llm"] = Field(
         default="extractive",
         description="Who writes answers: extractive (quotes the help center, no language "

@@ -8,35 +8,23 @@ the customer must still be only supported, customer-facing help-center text.
 
 from __future__ import annotations
 
-import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from tests.helpers import T0, shared_redactor
+from tests.injection import ATTACKS, POISONED, ask, assert_safe, poisoned_help_center
 from warmline.bootstrap import Container, build, build_index
 from warmline.clock import FixedClock, SequentialIds
-from warmline.demo import HELP_CENTER
-from warmline.domain.conversations import Channel
-from warmline.domain.customers import CustomerInfo
-from warmline.domain.ids import ConversationId
-from warmline.domain.knowledge import Audience
-from warmline.engine.conversations import Reply
-from warmline.engine.llm_composer import SYSTEM_PROMPT, LlmComposer
+from warmline.engine.llm_composer import LlmComposer
 from warmline.knowledge.embeddings import Embedder
 from warmline.llm import ScriptedChat
 from warmline.settings import Settings
 from warmline.storage.memory import in_memory_store
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "injection"
-ATTACKS: list[dict[str, Any]] = yaml.safe_load((DATA / "attacks.yaml").read_text())
-POISONED: list[dict[str, Any]] = yaml.safe_load((DATA / "poisoned.yaml").read_text())
 COMPOSERS = ["extractive", "hostile-llm"]
-SECRET_RULE = SYSTEM_PROMPT.splitlines()[0]
 
 
 def obey_everything(system: str, user: str, schema: str) -> dict[str, Any]:
@@ -53,12 +41,7 @@ def obey_everything(system: str, user: str, schema: str) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def knowledge_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("kb")
-    for article in HELP_CENTER.glob("*.md"):
-        shutil.copy(article, folder / article.name)
-    for poisoned in (DATA / "poisoned").glob("*.md"):
-        shutil.copy(poisoned, folder / f"poisoned-{poisoned.name}")
-    return folder
+    return poisoned_help_center(tmp_path_factory.mktemp("kb"))
 
 
 @pytest.fixture(scope="module", params=COMPOSERS)
@@ -88,37 +71,6 @@ def engine(
     container.knowledge.ingest([knowledge_dir])
     yield container
     container.close()
-
-
-def internal_sentences(container: Container) -> list[str]:
-    internal = {
-        a.id for a in container.store.knowledge.articles() if a.audience is Audience.INTERNAL
-    }
-    return [
-        sentence.strip().lower()
-        for chunk in container.store.knowledge.chunks()
-        if chunk.article_id in internal
-        for sentence in re.split(r"(?<=[.!?])\s+", chunk.text)
-        if len(sentence.strip()) > 40
-    ]
-
-
-def ask(container: Container, text: str) -> tuple[ConversationId, Reply]:
-    started = container.conversations.start(Channel.WEB, CustomerInfo(name="Mallory"))
-    reply = container.conversations.post(started.conversation.id, text).reply
-    return started.conversation.id, reply
-
-
-def assert_safe(container: Container, reply: Reply, forbidden: list[str]) -> None:
-    said = reply.text.lower()
-    for phrase in forbidden:
-        assert phrase.lower() not in said, (phrase, reply.text)
-    assert SECRET_RULE.lower() not in said
-    for sentence in internal_sentences(container):
-        assert sentence not in said, sentence
-    articles = {a.id: a for a in container.store.knowledge.articles()}
-    for citation in reply.citations:
-        assert articles[citation.article_id].audience is Audience.CUSTOMER
 
 
 def test_that_there_are_enough_attacks_and_poisoned_documents() -> None:

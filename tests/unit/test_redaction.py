@@ -15,6 +15,8 @@ from warmline.domain.conversations import Message, Role
 from warmline.domain.handoffs import Reason, ReasonCode
 from warmline.domain.ids import ConversationId, MessageId
 from warmline.engine.briefs import build_brief
+from warmline.engine.verifier import JudgeVerdicts
+from warmline.llm import RedactingChat, ScriptedChat
 from warmline.privacy import (
     Kind,
     PatternRedactor,
@@ -373,3 +375,16 @@ def test_that_a_clipped_quote_never_ends_inside_a_placeholder() -> None:
         redactor=PatternRedactor(),
     )
     assert "<EMAI\u2026" not in brief.summary and "ada@" not in brief.summary
+
+
+def test_that_a_judging_model_never_sees_the_customers_personal_data(presidio: Redactor) -> None:
+    seen: list[str] = []
+
+    def respond(system: str, user: str, schema_name: str) -> dict[str, Any]:
+        seen.append(user)
+        return {"verdicts": [{"index": 0, "supported": True}]}
+
+    chat = RedactingChat(ScriptedChat(respond), presidio)
+    verdicts = chat.complete_json("Judge.", "Mail jane.roe@example.com about it.", JudgeVerdicts)
+    assert verdicts.verdicts[0].supported
+    assert seen == ["Mail <EMAIL_1> about it."]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -14,7 +14,7 @@ from warmline.bootstrap import Container
 from warmline.domain.knowledge import Audience, SearchHit
 from warmline.errors import WarmlineError
 from warmline.knowledge.rerank import FeatureReranker, LlmReranker
-from warmline.llm import ChatModelError, OpenAICompatibleChat
+from warmline.llm import ChatModelError, JsonMode, OpenAICompatibleChat, response_format
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -101,6 +101,29 @@ def test_that_the_chat_client_sends_an_openai_request_and_validates_the_json() -
     )
     assert chat.complete_json("sys", "user", Verdict) == Verdict(ok=True)
     assert seen[0]["model"] == "small" and seen[0]["temperature"] == 0
+    assert seen[0]["response_format"] == {
+        "type": "json_object",
+        "schema": Verdict.model_json_schema(),
+    }
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [
+        ("json_schema", {"type": "json_schema", "json_schema": {"name": "Verdict"}}),
+        ("json_object", {"type": "json_object"}),
+    ],
+)
+def test_that_the_schema_is_sent_in_the_dialect_the_server_speaks(
+    mode: JsonMode, expected: dict[str, Any]
+) -> None:
+    sent = response_format(Verdict, mode)
+    assert sent["type"] == expected["type"]
+    if mode == "json_schema":
+        assert sent["json_schema"]["name"] == "Verdict"
+        assert sent["json_schema"]["schema"]["properties"]["ok"]["type"] == "boolean"
+    else:
+        assert sent == expected
 
 
 @pytest.mark.parametrize(

@@ -158,3 +158,8 @@ def test_that_a_confident_authoritative_answer_keeps_its_words_and_frames_plainl
 
     assert worded(0.95) == ("Sure: Return shipping is always free.", True)
     assert worded(0.6) == ("Maybe: Return shipping is normally free.", False)
+
+
+def test_that_a_question_echoed_back_is_not_an_answer(verifier: Verifier) -> None:
+    result = verifier.verify(composition("Is return shipping free?"), evidence())
+    assert result.withheld and result.sentences[0].why == "a question, not an answer"

@@ -80,7 +80,8 @@ class Answerer:
             question, evidence, history=history, max_sentences=answering.max_sentences
         )
         verification = self._verifier.verify(composition, evidence)
-        features = confidence_features(hits, composition, verification, content_terms)
+        match = self._verifier.relevance(question, verification.kept)
+        features = confidence_features(hits, composition, verification, content_terms, match)
         confidence = self._confidence.probability(features) if not verification.withheld else 0.0
         worded = word_answer(
             verification.kept,

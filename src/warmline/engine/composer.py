@@ -12,7 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+import numpy as np
+
 from warmline.engine.evidence import Evidence
+from warmline.knowledge.embeddings import Embedder
 from warmline.knowledge.text import sentences, terms
 
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]+\)")
@@ -70,13 +73,18 @@ def question_parts(question: str) -> list[str]:
 
 
 class ExtractiveComposer:
-    """Quotes, for each part of the question, the run of consecutive sentences that covers it best.
+    """Quotes, for each part of the question, the run of consecutive sentences that answers it best.
 
-    Consecutive sentences keep the help center's own order (steps stay steps), so the answer
-    reads as the article does instead of as a collage of unrelated lines.
+    A run is scored by what its opening sentence means next to the question (when an embedder
+    is given) and by the question words it covers. Consecutive sentences keep the help center's
+    own order (steps stay steps), so the answer reads as the article does instead of as a
+    collage of unrelated lines.
     """
 
     name = "extractive"
+
+    def __init__(self, embedder: Embedder | None = None) -> None:
+        self._embedder = embedder
 
     def compose(
         self,
@@ -94,7 +102,7 @@ class ExtractiveComposer:
         chosen: list[ComposedSentence] = []
         covered = 0
         for part in parts:
-            window = _best_window(part, usable, per_part)
+            window = self._best_window(part, usable, per_part)
             if window is None:
                 continue
             covered += 1
@@ -112,36 +120,56 @@ class ExtractiveComposer:
         limit = max_sentences + len(parts) - 1
         return Composition(self.name, tuple(chosen[:limit]), None, len(parts), covered)
 
+    def _best_window(
+        self, part: str, evidence: Sequence[Evidence], size: int
+    ) -> tuple[tuple[str, ...], Evidence] | None:
+        wanted = set(terms(part))
+        candidates = [
+            (rank, item, [s for s in item.sentences if len(s) >= MIN_SENTENCE_CHARS])
+            for rank, item in enumerate(evidence)
+        ]
+        pooled = [line for _, _, lines in candidates for line in lines]
+        similarity = self._similarities(part, pooled)
+        best: tuple[float, tuple[str, ...], Evidence] | None = None
+        offset = 0
+        for rank, item, lines in candidates:
+            line_terms = [set(terms(line)) for line in lines]
+            on_topic = len(wanted & set(terms(item.hit.chunk.section or "")))
+            for start, first in enumerate(line_terms):
+                meaning = similarity[offset + start] if similarity is not None else 0.0
+                if not wanted & first and meaning < _MEANING_ALONE:
+                    continue  # an answer starts with a sentence about the question
+                window = line_terms[start : start + size]
+                covered = set().union(*window)
+                # What the opening sentence means next to the question, then how much of the
+                # question the run covers, then a section whose heading names the question;
+                # then earlier runs (an explanation starts at its beginning) and passages
+                # ranked higher by retrieval.
+                score = (
+                    _MEANING_WEIGHT * meaning
+                    + len(wanted & covered) / max(1, len(wanted))
+                    + 0.25 * min(1, on_topic)
+                    - 0.15 * rank
+                    - 0.03 * start
+                )
+                if best is None or score > best[0]:
+                    best = (score, tuple(lines[start : start + size]), item)
+            offset += len(lines)
+        if best is None:
+            return None
+        return tuple(_plain(line) for line in best[1]), best[2]
 
-def _best_window(
-    part: str, evidence: Sequence[Evidence], size: int
-) -> tuple[tuple[str, ...], Evidence] | None:
-    wanted = set(terms(part))
-    best: tuple[float, tuple[str, ...], Evidence] | None = None
-    for rank, item in enumerate(evidence):
-        lines = [s for s in item.sentences if len(s) >= MIN_SENTENCE_CHARS]
-        line_terms = [set(terms(line)) for line in lines]
-        on_topic = len(wanted & set(terms(item.hit.chunk.section or "")))
-        for start, first in enumerate(line_terms):
-            if not wanted & first:
-                continue  # an answer starts with a sentence about the question
-            window = line_terms[start : start + size]
-            covered = set().union(*window)
-            # Coverage of the question first, then a section whose heading names the
-            # question; then earlier windows (an explanation starts at its beginning)
-            # and passages ranked higher by retrieval.
-            score = (
-                len(wanted & covered)
-                + 0.75 * on_topic
-                - 0.5 * rank
-                - 0.1 * start
-                + 0.05 * sum(len(wanted & t) for t in window) / len(window)
-            )
-            if best is None or score > best[0]:
-                best = (score, tuple(lines[start : start + size]), item)
-    if best is None:
-        return None
-    return tuple(_plain(line) for line in best[1]), best[2]
+    def _similarities(self, part: str, lines: Sequence[str]) -> np.ndarray | None:
+        if self._embedder is None or not lines:
+            return None
+        vectors = self._embedder.embed([part, *lines])
+        return np.asarray(vectors[1:] @ vectors[0], dtype=np.float32)
+
+
+# A sentence that shares no word with the question may still open the answer when it means
+# the same (cosine between normalised MiniLM vectors); meaning weighs more than shared words.
+_MEANING_ALONE = 0.6
+_MEANING_WEIGHT = 2.0
 
 
 def _plain(sentence: str) -> str:

@@ -32,6 +32,7 @@ FEATURES = (
     "kept_share",
     "parts_share",
     "question_terms",
+    "answer_match",
 )
 
 
@@ -40,6 +41,7 @@ def confidence_features(
     composition: Composition,
     verification: Verification,
     content_terms: int,
+    answer_match: float,
 ) -> dict[str, float]:
     """Everything the confidence model looks at, each roughly in [0, 1]."""
     top = hits[0] if hits else None
@@ -56,6 +58,7 @@ def confidence_features(
         "kept_share": verification.kept_share(),
         "parts_share": composition.parts_covered / composition.parts if composition.parts else 0.0,
         "question_terms": min(content_terms, 12) / 12,
+        "answer_match": answer_match,
     }
 
 

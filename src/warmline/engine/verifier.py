@@ -200,7 +200,9 @@ class Verifier:
             e.authoritative for e in cited
         )
         why = "supported"
-        if support < self._min_support:
+        if sentence.text.rstrip().endswith("?"):
+            why = "a question, not an answer"  # small models echo the customer's question
+        elif support < self._min_support:
             why = f"support {support:.2f} is below {self._min_support:.2f}"
         elif missing:
             why = "states facts the evidence does not: " + ", ".join(missing)
@@ -213,6 +215,16 @@ class Verifier:
             sentence.text, sentence.evidence_ids, lexical, meaning, support, tuple(missing),
             needs_authority, None, why == "supported", why,
         )  # fmt: skip
+
+    def relevance(self, question: str, kept: Sequence[CheckedSentence]) -> float:
+        """How closely the best kept sentence means what the customer asked (cosine, 0..1).
+
+        Support says the answer is true to its sources; this says it answers the question.
+        """
+        if not kept or not question.strip():
+            return 0.0
+        vectors = self._embedder.embed([question, *(s.text for s in kept)])
+        return max(0.0, float(np.max(vectors[1:] @ vectors[0])))
 
     def _meaning(self, text: str, cited: Sequence[Evidence]) -> float:
         lines = [line for e in cited for line in e.sentences]
