@@ -52,9 +52,12 @@ class Container:
     accounts: AccountService
     clock: Clock
     redactor: Redactor
+    chat: ChatModel | None = None
     engine: sa.Engine | None = None
 
     def close(self) -> None:
+        if isinstance(self.chat, OpenAICompatibleChat):
+            self.chat.close()
         if self.engine is not None:
             self.engine.dispose()
 
@@ -113,9 +116,10 @@ def build_answerer(
     policy: Policy,
     embedder: Embedder,
     redactor: Redactor,
+    *,
     composer: Composer | None = None,
+    chat: ChatModel | None = None,
 ) -> Answerer:
-    chat = build_chat(settings)
     # Evidence sentences recur from turn to turn: keep their vectors in memory.
     sentences = CachedEmbedder(embedder, InMemoryEmbeddingCache())
     return Answerer(
@@ -135,13 +139,14 @@ def build_index(
     cache: EmbeddingCache,
     embedder: Embedder | None = None,
     redactor: Redactor | None = None,
+    chat: ChatModel | None = None,
 ) -> HybridIndex:
     """Hybrid retrieval: BM25 + dense, fused, then reranked (by the chat model if one is set)."""
     limit_blas_threads()
     model = embedder or build_embedder(settings)
     dense = DenseIndex(CachedEmbedder(model, cache), query_embedder=model)
     reranker: Reranker = FeatureReranker()
-    chat = build_chat(settings) if settings.llm_rerank else None
+    chat = (chat or build_chat(settings)) if settings.llm_rerank else None
     if settings.llm_rerank and chat is None:
         raise ConfigurationError(
             "WARMLINE_LLM_RERANK=true needs WARMLINE_CHAT_URL and WARMLINE_CHAT_MODEL"
@@ -173,7 +178,8 @@ def build(
     limit_blas_threads()
     embedder = embedder or build_embedder(settings)
     redactor = redactor or build_redactor()
-    index = index or build_index(settings, store.embeddings, embedder, redactor)
+    chat = build_chat(settings)
+    index = index or build_index(settings, store.embeddings, embedder, redactor, chat)
     bus = bus or InProcessEventBus()
     clock = clock or SystemClock()
     ids = ids or TimeOrderedIds()
@@ -189,7 +195,9 @@ def build(
         conversations=ConversationService(
             store=store,
             knowledge=knowledge,
-            answerer=build_answerer(settings, policy, embedder, redactor, composer),
+            answerer=build_answerer(
+                settings, policy, embedder, redactor, composer=composer, chat=chat
+            ),
             redactor=redactor,
             policy=policy,
             emitter=emitter,
@@ -208,5 +216,6 @@ def build(
         accounts=AccountService(store.users, clock, ids),
         clock=clock,
         redactor=redactor,
+        chat=chat,
         engine=engine,
     )

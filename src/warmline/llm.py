@@ -49,6 +49,9 @@ class OpenAICompatibleChat:
             base_url=base_url.rstrip("/"), headers=headers, timeout=timeout, transport=transport
         )
 
+    def close(self) -> None:
+        self._client.close()
+
     def complete_json(self, system: str, user: str, schema: type[T]) -> T:
         try:
             response = self._client.post(
