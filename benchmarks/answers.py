@@ -38,7 +38,11 @@ from warmline.evaluation.answers import (
     run,
     summarise,
 )
-from warmline.evaluation.calibration import expected_calibration_error, reliability_table
+from warmline.evaluation.calibration import (
+    ece_noise_floor,
+    expected_calibration_error,
+    reliability_table,
+)
 from warmline.knowledge.dense import limit_blas_threads
 from warmline.settings import Settings
 from warmline.storage.memory import in_memory_store
@@ -56,6 +60,7 @@ def engine(tmp: Path, chat_url: str | None, chat_model: str | None) -> Container
     )
     container = build(settings, store=in_memory_store())
     container.knowledge.ingest([HELP_CENTER])
+    container.conversations.warm_up()  # as `warmline serve` does at start
     return container
 
 
@@ -90,13 +95,19 @@ def calibration_report(outcomes: Sequence[Outcome], fit: bool) -> dict[str, Any]
                 f"{b.low:.1f}-{b.high:.1f}      {b.count:>5} {b.mean_confidence:>10.3f} "
                 f"{b.accuracy:>10.3f}"
             )
+    floor, floor_p90 = ece_noise_floor(cross_validated)
     print(f"expected calibration error: {ece:.3f}")
+    print(
+        f"  a perfectly calibrated model would show {floor:.3f} (90th percentile "
+        f"{floor_p90:.3f}) on {len(labels)} answers, by chance alone"
+    )
     if fit:
         DEFAULT_CALIBRATION.write_text(model.to_json() + "\n")
         print(f"wrote {DEFAULT_CALIBRATION}")
     return {
         "drafted": len(labels),
         "ece_cross_validated": ece,
+        "ece_noise_floor": {"median": floor, "p90": floor_p90},
         "reliability": [b.__dict__ for b in table],
     }
 

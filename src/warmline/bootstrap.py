@@ -34,6 +34,7 @@ from warmline.llm import ChatModel, OpenAICompatibleChat, RedactingChat
 from warmline.policy.model import Policy, load_policy
 from warmline.privacy.redaction import Redactor, build_redactor
 from warmline.settings import Settings
+from warmline.signals.reader import SignalReader
 from warmline.storage.memory import InMemoryEmbeddingCache
 from warmline.storage.ports import EmbeddingCache, Store
 from warmline.storage.sql.database import create_engine, upgrade
@@ -121,7 +122,7 @@ def build_answerer(
     chat: ChatModel | None = None,
 ) -> Answerer:
     # Evidence sentences recur from turn to turn: keep their vectors in memory.
-    sentences = CachedEmbedder(embedder, InMemoryEmbeddingCache())
+    sentences = CachedEmbedder(embedder, InMemoryEmbeddingCache(max_items=100_000))
     return Answerer(
         composer or build_composer(settings, chat, redactor, sentences),
         Verifier(
@@ -195,6 +196,10 @@ def build(
         conversations=ConversationService(
             store=store,
             knowledge=knowledge,
+            # Customer messages are embedded once for every detector and kept in memory only.
+            signals=SignalReader(
+                policy, CachedEmbedder(embedder, InMemoryEmbeddingCache(max_items=20_000))
+            ),
             answerer=build_answerer(
                 settings, policy, embedder, redactor, composer=composer, chat=chat
             ),

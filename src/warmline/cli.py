@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +18,7 @@ from warmline.domain.ids import ConversationId
 from warmline.domain.knowledge import Audience
 from warmline.domain.users import UserRole
 from warmline.errors import ReplyFailedError, WarmlineError
+from warmline.knowledge.index import KnowledgeIndex
 from warmline.settings import Settings
 
 app = typer.Typer(help="Warmline: an AI front line for customer support.", no_args_is_help=True)
@@ -24,7 +27,11 @@ db = typer.Typer(help="The database schema.", no_args_is_help=True)
 users = typer.Typer(help="People who work the inbox.", no_args_is_help=True)
 app.add_typer(kb, name="kb")
 app.add_typer(db, name="db")
+policy = typer.Typer(help="The escalation and answering policy.", no_args_is_help=True)
+app.add_typer(kb, name="kb")
+app.add_typer(db, name="db")
 app.add_typer(users, name="users")
+app.add_typer(policy, name="policy")
 
 HostOption = Annotated[str | None, typer.Option(help="Address to bind (WARMLINE_HOST).")]
 PortOption = Annotated[int | None, typer.Option(help="Port to listen on (WARMLINE_PORT).")]
@@ -44,12 +51,15 @@ def _container(settings: Settings | None = None) -> Container:
     return build(settings or _settings())
 
 
-def _scratch_container() -> Container:
+def _scratch_container(
+    settings: Settings | None = None,
+    wrap_index: Callable[[KnowledgeIndex], KnowledgeIndex] | None = None,
+) -> Container:
     """The configured engine on in-memory storage, with a copy of the knowledge base."""
     from warmline.bootstrap import build_embedder, build_index
     from warmline.storage.memory import in_memory_store
 
-    settings = _settings()
+    settings = settings or _settings()
     real = _container(settings)
     scratch = in_memory_store()
     chunks = real.store.knowledge.chunks()
@@ -57,7 +67,9 @@ def _scratch_container() -> Container:
         scratch.knowledge.save_article(article, [c for c in chunks if c.article_id == article.id])
     embedder = build_embedder(settings)
     # The database's embedding cache is shared, so nothing is embedded twice.
-    index = build_index(settings, real.store.embeddings, embedder)
+    index: KnowledgeIndex = build_index(settings, real.store.embeddings, embedder)
+    if wrap_index is not None:
+        index = wrap_index(index)
     return build(settings, store=scratch, index=index, embedder=embedder)
 
 
@@ -77,14 +89,26 @@ def _serve(container: Container) -> None:
     from warmline.api.app import create_app
 
     settings = container.settings
-    # The PII model loads once here rather than inside the first handoff or model call.
+    # The PII model loads once here rather than inside the first handoff or model call; the
+    # help center's sentence vectors fill in the background while the server starts.
     container.redactor.redact("Warm-up for Jane Example, jane@example.com.")
+    threading.Thread(target=_warm_up, args=(container,), name="warm-up", daemon=True).start()
     uvicorn.run(
         create_app(container),
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
     )
+
+
+def _warm_up(container: Container) -> None:
+    log = logging.getLogger("warmline.warm_up")
+    try:
+        count = container.conversations.warm_up()
+    except Exception:  # the server works without it, only the first answers are slower
+        log.exception("warm-up failed; answers will embed sentences as they need them")
+        return
+    log.info("ready: signal detectors trained, %d help-center sentences embedded", count)
 
 
 @app.command()
@@ -309,6 +333,80 @@ def kb_calibrate(
     typer.echo(f"fitted on {data['n']} drafted answers ({data['positives']} correct)")
     typer.echo(f"expected calibration error (cross-validated): {data['ece_cross_validated']}")
     typer.echo(f"wrote {out}; set WARMLINE_CALIBRATION_FILE={out.resolve()}")
+
+
+@policy.command("check")
+def policy_check(
+    file: Annotated[Path, typer.Argument(help="A policy YAML file.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Validate a policy file against the schema; exit 2 with every problem when it fails."""
+    from warmline.policy.model import load_policy
+
+    try:
+        checked = load_policy(file)
+    except WarmlineError as error:
+        raise _fail(error) from error
+    summary = {
+        "file": str(file),
+        "version": checked.version,
+        "valid": True,
+        "disabled_signals": [c.value for c in checked.escalation.disabled],
+        "human_only_topics": sorted(checked.escalation.human_only_topics),
+    }
+    if as_json:
+        typer.echo(json.dumps(summary))
+        return
+    typer.echo(f"{file}: valid policy, version {checked.version}")
+
+
+@app.command("test")
+def test_scenarios(
+    scenarios: Annotated[Path, typer.Argument(help="A scenario suite (YAML).")],
+    policy_file: Annotated[
+        Path | None, typer.Option("--policy", help="Test this policy instead of the active one.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Run a scenario suite through the engine; exit 1 when any scenario fails.
+
+    Each scenario is a new conversation on a copy of the engine in memory (your database is
+    only read, for the knowledge base), with the configured composer and policy.
+    """
+    from warmline.evaluation.scenarios import FaultSwitch, load_scenarios, run_scenario, summarise
+
+    switches: list[FaultSwitch] = []
+
+    def faulty(index: KnowledgeIndex) -> KnowledgeIndex:
+        switches.append(FaultSwitch(index))
+        return switches[-1]
+
+    try:
+        suite = load_scenarios(scenarios)
+        settings = _settings()
+        if policy_file is not None:
+            settings = settings.model_copy(update={"policy_file": policy_file})
+        scratch = _scratch_container(settings, wrap_index=faulty)
+        results = [run_scenario(scratch.conversations, s, switches[0]) for s in suite]
+    except WarmlineError as error:
+        raise _fail(error) from error
+    summary = summarise(results)
+    if as_json:
+        typer.echo(json.dumps({"summary": summary, "results": [r.as_dict() for r in results]}))
+    else:
+        for result in results:
+            mark = "pass" if result.passed else "FAIL"
+            colour = typer.colors.GREEN if result.passed else typer.colors.RED
+            typer.secho(f"{mark}  {result.id}: {result.why}", fg=colour)
+        overall = summary["overall"]
+        typer.echo(
+            f"\n{summary['passed']}/{summary['scenarios']} passed; F1 {overall['f1']:.3f} "
+            f"(precision {overall['precision']:.3f}, recall {overall['recall']:.3f}); "
+            f"false escalations {summary['false_escalation_rate']:.1%} of "
+            f"{summary['never_scenarios']} that must never escalate"
+        )
+    if summary["passed"] != summary["scenarios"]:
+        raise typer.Exit(1)
 
 
 @users.command("create")

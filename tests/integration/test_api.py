@@ -141,7 +141,7 @@ async def test_that_feedback_is_recorded_and_counted(
     assert summary["csat_avg"] == 5.0
 
 
-async def test_that_a_failed_reply_is_a_503_and_the_message_is_kept(
+async def test_that_a_knowledge_outage_hands_the_customer_to_a_person(
     client: httpx.AsyncClient, app_container: Container
 ) -> None:
     conversation_id, headers = await start(client)
@@ -151,6 +151,23 @@ async def test_that_a_failed_reply_is_a_503_and_the_message_is_kept(
             raise RuntimeError("index offline")
 
     app_container.conversations._knowledge = Broken()  # type: ignore[assignment]  # noqa: SLF001
+    reply = await say(client, conversation_id, headers, "where is my parcel")
+    assert reply["reply"]["decision"] == "escalate"
+    assert reply["reply"]["escalation"]["reasons"] == ["tool_failure"]
+    kept = (await client.get(f"/v1/conversations/{conversation_id}", headers=headers)).json()
+    assert any(m["text"] == "where is my parcel" for m in kept["messages"])
+
+
+async def test_that_a_failed_reply_is_a_503_and_the_message_is_kept(
+    client: httpx.AsyncClient, app_container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conversation_id, headers = await start(client)
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("the signal detectors crashed")
+
+    signals = app_container.conversations._signals  # noqa: SLF001 - a fault injected on purpose
+    monkeypatch.setattr(signals, "read", broken)
     response = await client.post(
         f"/v1/conversations/{conversation_id}/messages",
         json={"text": "where is my parcel"},

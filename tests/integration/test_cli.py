@@ -13,14 +13,16 @@ import pytest
 from warmline.demo import HELP_CENTER
 
 
-def run(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    # The hashing embedder keeps each subprocess from loading the model; the real model is
-    # exercised by the unit and API tests.
+def run(
+    tmp_path: Path, *args: str, stdin: str = "", embedder: str = "hashing"
+) -> subprocess.CompletedProcess[str]:
+    # The hashing embedder keeps most subprocesses from loading the model; the chat test and
+    # the unit and API tests use the real one.
     env = {
         **os.environ,
         "WARMLINE_DATA_DIR": str(tmp_path),
         "WARMLINE_DATABASE_URL": "",
-        "WARMLINE_EMBEDDER": "hashing",
+        "WARMLINE_EMBEDDER": embedder,
     }
     return subprocess.run(
         [sys.executable, "-m", "warmline", *args],
@@ -83,8 +85,10 @@ def test_that_every_command_has_help(tmp_path: Path, command: str) -> None:
 
 
 def test_that_the_terminal_chat_answers_and_hands_over(tmp_path: Path) -> None:
-    run(tmp_path, "kb", "ingest", str(HELP_CENTER))
-    result = run(tmp_path, "chat", stdin="How do I reset my password?\n/human\n/quit\n")
+    run(tmp_path, "kb", "ingest", str(HELP_CENTER), embedder="minilm")
+    result = run(
+        tmp_path, "chat", stdin="How do I reset my password?\n/human\n/quit\n", embedder="minilm"
+    )
     assert result.returncode == 0, result.stderr
     assert "AI assistant" in result.stdout
     assert "source: " in result.stdout

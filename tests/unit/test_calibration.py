@@ -9,6 +9,7 @@ import pytest
 from warmline.engine.confidence import FEATURES, ConfidenceModel
 from warmline.errors import ConfigurationError
 from warmline.evaluation.calibration import (
+    ece_noise_floor,
     expected_calibration_error,
     fit_confidence,
     reliability_table,
@@ -49,3 +50,9 @@ def test_that_a_fitted_model_ranks_good_evidence_above_bad_and_round_trips(
     again = ConfidenceModel.load(saved)
     assert again.probability(rows[9]) > 0.5 > again.probability(rows[0])
     assert again.about == {"test": True}
+
+
+def test_that_the_noise_floor_of_a_perfect_model_shrinks_with_more_answers() -> None:
+    few, _ = ece_noise_floor([0.3, 0.7] * 25)
+    many, _ = ece_noise_floor([0.3, 0.7] * 2500)
+    assert 0.0 < many < few < 0.2

@@ -6,7 +6,7 @@ import pytest
 
 from warmline.domain.handoffs import ReasonCode
 from warmline.engine.decisions import Action, ConversationState, Signals, decide
-from warmline.policy.model import load_policy
+from warmline.policy.model import DEFAULT_POLICY, load_policy
 
 POLICY = load_policy()
 FIRST_TURN = ConversationState(turn=1, last_action=None)
@@ -48,7 +48,7 @@ def test_that_a_request_for_a_person_wins_over_a_good_answer() -> None:
         ({"best_coverage": 0.2, "best_dense": 0.1}, "no_relevant_knowledge", "out_of_scope"),
         ({"hits": 0}, "no_relevant_knowledge", "out_of_scope"),
         ({"verified_sentences": 0, "confidence": 0.0}, "answer_withheld", "low_confidence"),
-        ({"confidence": 0.3, "content_terms": 8}, "below_answer_threshold", "low_confidence"),
+        ({"confidence": 0.1, "content_terms": 8}, "below_answer_threshold", "low_confidence"),
     ],
 )
 def test_that_weak_missing_or_unverified_evidence_escalates(
@@ -63,8 +63,72 @@ def test_that_weak_missing_or_unverified_evidence_escalates(
 def test_that_the_answer_threshold_comes_from_the_policy() -> None:
     threshold = POLICY.answering.answer_at_or_above
     just_below = signals(confidence=threshold - 0.01, content_terms=9)
-    assert decide(FIRST_TURN, just_below, POLICY).action is Action.ESCALATE
+    assert decide(AFTER_CLARIFYING, just_below, POLICY).action is Action.ESCALATE
     assert decide(FIRST_TURN, signals(confidence=threshold), POLICY).action is Action.ANSWER
+
+
+def test_that_an_unsure_answer_gets_one_clarifying_question_then_a_person() -> None:
+    unsure = signals(confidence=POLICY.answering.clarify_at_or_above + 0.01, content_terms=9)
+    assert decide(FIRST_TURN, unsure, POLICY).rule == "unsure_ask_once"
+    again = decide(AFTER_CLARIFYING, unsure, POLICY)
+    assert again.rule == "below_answer_threshold"
+    assert again.reasons[0].code is ReasonCode.LOW_CONFIDENCE
+
+
+@pytest.mark.parametrize(
+    ("changes", "code"),
+    [
+        ({"sensitive_topic": "fraud", "sensitive_evidence": "charges I never made"},
+         ReasonCode.SENSITIVE_TOPIC),
+        ({"security": "bypass verification (0.97): 'read me the code'"}, ReasonCode.SECURITY),
+        ({"policy_topic": "wholesale: 'bulk order'"}, ReasonCode.POLICY_REQUIRES_HUMAN),
+        ({"tool_failure": "TimeoutError: search"}, ReasonCode.TOOL_FAILURE),
+        ({"frustration": "frustrated for 2 messages in a row"}, ReasonCode.FRUSTRATION),
+        ({"failures": 2, "not_helped": "didn't help"}, ReasonCode.REPEATED_FAILURE),
+        ({"repeated_question": "asked again"}, ReasonCode.LOOP),
+    ],
+)  # fmt: skip
+def test_that_each_escalation_signal_hands_over_with_its_evidence_before_any_answer(
+    changes: dict[str, object], code: ReasonCode
+) -> None:
+    decision = decide(FIRST_TURN, signals(**changes), POLICY)
+    assert decision.action is Action.ESCALATE and decision.reasons[0].code is code
+    assert decision.reasons[0].evidence
+
+
+def test_that_a_request_for_a_person_comes_first_and_other_signals_stay_as_reasons() -> None:
+    decision = decide(
+        FIRST_TURN,
+        signals(human_request="agent now", frustration="this message reads as frustrated"),
+        POLICY,
+    )
+    assert [r.code for r in decision.reasons] == [
+        ReasonCode.CUSTOMER_REQUEST,
+        ReasonCode.FRUSTRATION,
+    ]
+
+
+def test_that_a_disabled_signal_is_traced_but_does_not_escalate() -> None:
+    policy = POLICY.model_copy(
+        update={"escalation": POLICY.escalation.model_copy(update={"disabled": [ReasonCode.LOOP]})}
+    )
+    decision = decide(FIRST_TURN, signals(repeated_question="asked again"), policy)
+    assert decision.action is Action.ANSWER
+
+
+def test_that_the_first_did_not_help_gets_a_clarifying_question_and_the_next_a_person() -> None:
+    first = decide(FIRST_TURN, signals(not_helped="not what I asked", failures=1), POLICY)
+    assert first.action is Action.CLARIFY and first.rule == "did_not_help_ask_once"
+    second = decide(AFTER_CLARIFYING, signals(not_helped="still no", failures=1), POLICY)
+    assert second.reasons[0].code is ReasonCode.REPEATED_FAILURE
+
+
+def test_that_the_policy_refuses_to_turn_off_requests_for_a_person() -> None:
+    from warmline.errors import ConfigurationError
+
+    text = DEFAULT_POLICY.read_text().replace("disabled: []", "disabled: [customer_request]")
+    with pytest.raises(ConfigurationError, match="customer_request cannot be turned off"):
+        load_policy(text)
 
 
 def test_that_a_short_ambiguous_question_is_clarified_once_and_never_twice() -> None:

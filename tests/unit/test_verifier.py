@@ -163,3 +163,11 @@ def test_that_a_confident_authoritative_answer_keeps_its_words_and_frames_plainl
 def test_that_a_question_echoed_back_is_not_an_answer(verifier: Verifier) -> None:
     result = verifier.verify(composition("Is return shipping free?"), evidence())
     assert result.withheld and result.sentences[0].why == "a question, not an answer"
+
+
+def test_that_a_ui_label_ending_in_a_question_mark_is_still_an_answer(verifier: Verifier) -> None:
+    source = "Go to the sign-in page and select Forgot password? Then enter your email."
+    result = verifier.verify(
+        composition("Go to the sign-in page and select Forgot password?"), evidence(source)
+    )
+    assert result.kept

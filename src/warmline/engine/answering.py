@@ -6,13 +6,13 @@ chooses to answer, clarify or hand over. Everything here goes into the decision 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from warmline.domain.knowledge import SearchHit
-from warmline.engine.composer import Composer, Composition, HistoryLine
+from warmline.engine.composer import MIN_SENTENCE_CHARS, Composer, Composition, HistoryLine
 from warmline.engine.confidence import ConfidenceModel, confidence_features
-from warmline.engine.evidence import Evidence, gather_evidence
+from warmline.engine.evidence import Evidence, gather_evidence, passage_sentences
 from warmline.engine.verifier import Verification, Verifier
 from warmline.engine.wording import Worded, word_answer
 from warmline.policy.model import Policy
@@ -65,6 +65,19 @@ class Answerer:
         self._verifier = verifier
         self._confidence = confidence
         self._policy = policy
+
+    def warm_up(self, passages: Iterable[str], *, limit: int = 20_000) -> int:
+        """Embed the sentences of these passages now, so answers need not wait for them.
+
+        Composer and verifier share the sentence vectors. Returns how many were embedded.
+        """
+        lines: dict[str, None] = {}
+        for text in passages:
+            kept, _ = passage_sentences(text)
+            lines.update(dict.fromkeys(s for s in kept if len(s) >= MIN_SENTENCE_CHARS))
+            if len(lines) >= limit:
+                break
+        return self._verifier.warm_up(list(lines)[:limit])
 
     def draft(
         self,

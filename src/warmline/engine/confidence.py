@@ -45,7 +45,8 @@ def confidence_features(
 ) -> dict[str, float]:
     """Everything the confidence model looks at, each roughly in [0, 1]."""
     top = hits[0] if hits else None
-    second = hits[1].score if len(hits) > 1 else 0.0
+    # Ambiguity is between articles: a second passage of the same article is no rival.
+    second = max((h.score for h in hits[1:] if top and h.article.id != top.article.id), default=0.0)
     lexical = top.lexical_score if top else 0.0
     return {
         "top_score": top.score if top else 0.0,

@@ -42,10 +42,10 @@ from warmline.engine.decisions import (
     Decision,
     Signals,
     decide,
+    decide_on_signals,
 )
 from warmline.engine.emitter import Emitter
 from warmline.engine.transcript import Transcript
-from warmline.engine.understanding import explicit_human_request
 from warmline.errors import (
     AuthenticationError,
     ConflictError,
@@ -56,6 +56,7 @@ from warmline.errors import (
 from warmline.knowledge.text import terms
 from warmline.policy.model import Policy
 from warmline.privacy.redaction import Redactor
+from warmline.signals.reader import History, SignalReader
 from warmline.storage.ports import Store
 
 log = logging.getLogger(__name__)
@@ -102,6 +103,7 @@ class ConversationService:
         store: Store,
         knowledge: KnowledgeSearch,
         answerer: Answerer,
+        signals: SignalReader,
         redactor: Redactor,
         policy: Policy,
         emitter: Emitter,
@@ -112,6 +114,7 @@ class ConversationService:
         self._store = store
         self._knowledge = knowledge
         self._answerer = answerer
+        self._signals = signals
         self._redactor = redactor
         self._policy = policy
         self._emitter = emitter
@@ -123,6 +126,18 @@ class ConversationService:
     @property
     def policy(self) -> Policy:
         return self._policy
+
+    def warm_up(self) -> int:
+        """Train the signal detectors and embed the help center's sentences before customers
+        arrive (a few seconds for a help center of a few hundred articles). Returns how many
+        sentences were embedded."""
+        self._signals.warm_up()
+        customer = {
+            a.id for a in self._store.knowledge.articles() if a.audience is Audience.CUSTOMER
+        }
+        return self._answerer.warm_up(
+            c.text for c in self._store.knowledge.chunks() if c.article_id in customer
+        )
 
     # -- conversations -------------------------------------------------------------------
 
@@ -167,6 +182,11 @@ class ConversationService:
 
     def messages(self, conversation_id: ConversationId) -> Sequence[Message]:
         return self._store.conversations.messages(conversation_id)
+
+    def last_trace(self, conversation_id: ConversationId) -> DecisionTrace | None:
+        """The decision trace of the conversation's latest AI turn, if there is one."""
+        traces = self._store.traces.for_conversation(conversation_id)
+        return traces[-1] if traces else None
 
     def customer(self, customer_id: CustomerId) -> Customer | None:
         return self._store.customers.get(customer_id)
@@ -217,38 +237,73 @@ class ConversationService:
             last_action=Action(traces[-1].decision) if traces else None,
         )
         earlier = [m for m in self._store.conversations.messages(conversation.id) if m != message]
+        history = _signal_history(earlier, traces)
         question = message.text
         if state.last_action is Action.CLARIFY:
             # The reply to a clarifying question completes the question before it.
             asked = [m.text for m in earlier if m.role is Role.CUSTOMER]
             if asked:
                 question = f"{asked[-1]} {message.text}"
-        human = explicit_human_request(message.text)
+        observed = self._signals.read(message.text, history)
         answering = self._policy.answering
-        hits = [] if human else self._knowledge.search(question, k=answering.retrieve_k)
-        customer_hits = [h for h in hits if h.article.audience is Audience.CUSTOMER]
         content_terms = len(set(terms(question)))
         signals = Signals(
-            human_request=human,
+            human_request=observed.human_request,
             content_terms=content_terms,
-            hits=len(customer_hits),
-            best_coverage=max((h.term_coverage for h in customer_hits), default=0.0),
-            best_dense=max((h.dense_score or 0.0 for h in customer_hits), default=0.0),
-            clarify_options=len(_topics(customer_hits)),
+            hits=0,
+            best_coverage=0.0,
+            best_dense=0.0,
+            security=observed.security,
+            sensitive_topic=observed.sensitive_topic,
+            sensitive_evidence=observed.sensitive_evidence,
+            policy_topic=observed.policy_topic,
+            frustration=observed.frustration,
+            not_helped=observed.not_helped,
+            failures=observed.failures,
+            repeated_question=observed.repeated_question,
         )
-        decision = decide(state, signals, self._policy)
+        hits: list[SearchHit] = []
+        customer_hits: list[SearchHit] = []
         draft = None
-        if decision.rule not in PRE_DRAFT_RULES:
-            draft = self._answerer.draft(
-                question, customer_hits, history=_history(earlier), content_terms=content_terms
-            )
-            signals = dataclasses.replace(
-                signals,
-                verified_sentences=len(draft.verification.kept),
-                confidence=draft.confidence,
-            )
-            decision = decide(state, signals, self._policy)
-        reply = self._act(conversation, decision, draft, customer_hits)
+        early = decide_on_signals(state, signals, self._policy)
+        if early is not None:
+            decision = early
+        else:
+            try:
+                hits = self._knowledge.search(question, k=answering.retrieve_k)
+                customer_hits = [h for h in hits if h.article.audience is Audience.CUSTOMER]
+                signals = dataclasses.replace(
+                    signals,
+                    hits=len(customer_hits),
+                    best_coverage=max((h.term_coverage for h in customer_hits), default=0.0),
+                    best_dense=max((h.dense_score or 0.0 for h in customer_hits), default=0.0),
+                    clarify_options=len(_topics(customer_hits)),
+                )
+                decision = decide(state, signals, self._policy)
+                if decision.rule not in PRE_DRAFT_RULES:
+                    draft = self._answerer.draft(
+                        question,
+                        customer_hits,
+                        history=_history(earlier),
+                        content_terms=content_terms,
+                    )
+                    signals = dataclasses.replace(
+                        signals,
+                        verified_sentences=len(draft.verification.kept),
+                        confidence=draft.confidence,
+                        repeated_answer=self._signals.repeated_answer(_kept_text(draft), history)
+                        if draft.verification.kept
+                        else None,
+                    )
+                    decision = decide(state, signals, self._policy)
+            except Exception as error:  # a failing part must cost a handoff, never the message
+                log.exception("knowledge or answer step failed in %s", conversation.id)
+                signals = dataclasses.replace(
+                    signals, tool_failure=f"{type(error).__name__}: {str(error)[:160]}"
+                )
+                decision = decide(state, signals, self._policy)
+                draft = None
+        reply = self._act(conversation, decision, draft, customer_hits, state)
         self._record(
             conversation=conversation,
             message=message,
@@ -257,6 +312,7 @@ class ConversationService:
             signals=signals,
             hits=hits,
             draft=draft,
+            details=observed.details,
         )
         return reply
 
@@ -266,6 +322,7 @@ class ConversationService:
         decision: Decision,
         draft: Draft | None,
         hits: Sequence[SearchHit],
+        state: ConversationState,
     ) -> Reply:
         messages = self._policy.messages
         if decision.action is Action.ANSWER and draft is not None:
@@ -275,19 +332,18 @@ class ConversationService:
         if decision.action is Action.CLARIFY:
             topics = _topics(hits)[:3]
             text = messages.clarify
-            if len(topics) >= 2:
+            if decision.rule == "did_not_help_ask_once":
+                text = messages.did_not_help
+            elif decision.rule == "unsure_ask_once" and len(topics) == 1:
+                text = messages.clarify_topic.format(topic=f"\u201c{topics[0]}\u201d")
+            elif len(topics) >= 2:
                 options = ", ".join(f"\u201c{t}\u201d" for t in topics[:-1])
                 text = messages.clarify_options.format(
                     options=f"{options} or \u201c{topics[-1]}\u201d"
                 )
             sent = self._transcript.post(conversation.id, Role.AI, text)
             return Reply("clarify", sent.text, decision.confidence, (), (), None, sent)
-        prefix = ""
-        codes = {r.code for r in decision.reasons}
-        if ReasonCode.OUT_OF_SCOPE in codes:
-            prefix = messages.handoff_no_knowledge + " "
-        elif ReasonCode.LOW_CONFIDENCE in codes:
-            prefix = messages.handoff_low_confidence + " "
+        prefix = _handoff_prefix(decision, state, self._policy)
         handoff, sent = self._open_handoff(conversation, decision.reasons, prefix)
         return Reply(
             "escalate",
@@ -309,6 +365,7 @@ class ConversationService:
         signals: Signals,
         hits: Sequence[SearchHit],
         draft: Draft | None,
+        details: dict[str, object],
     ) -> None:
         now = self._clock.now()
         self._store.traces.add(
@@ -348,6 +405,7 @@ class ConversationService:
                         "min_support": self._policy.answering.min_support,
                     },
                     "draft": draft.as_trace() if draft is not None else None,
+                    "detectors": details,
                 },
             )
         )
@@ -462,3 +520,58 @@ def _topics(hits: Sequence[SearchHit]) -> list[str]:
 def _history(messages: Sequence[Message]) -> list[HistoryLine]:
     roles = {Role.CUSTOMER: "customer", Role.AI: "assistant", Role.AGENT: "agent"}
     return [HistoryLine(roles[m.role], m.text) for m in messages if m.role in roles]
+
+
+def _kept_text(draft: Draft) -> str:
+    return " ".join(s.text for s in draft.verification.kept)
+
+
+def _signal_history(earlier: Sequence[Message], traces: Sequence[DecisionTrace]) -> History:
+    """What the signal reader needs, from the messages and the traces of earlier turns."""
+    by_id = {m.id: m for m in earlier}
+    answered = [t for t in traces if t.decision == Action.ANSWER.value]
+    given = []
+    for trace in answered:
+        draft = trace.extra.get("draft") if isinstance(trace.extra, dict) else None
+        if draft:
+            kept = [s["text"] for s in draft["verification"]["sentences"] if s["kept"]]
+            given.append(" ".join(kept))
+    return History(
+        customer_texts=[m.text for m in earlier if m.role is Role.CUSTOMER],
+        answered_questions=[
+            by_id[t.customer_message_id].text for t in answered if t.customer_message_id in by_id
+        ],
+        given_answers=given,
+        failures=sum(1 for t in traces if t.signals.get("not_helped")),
+        last_ai_answered=bool(traces) and traces[-1].decision == Action.ANSWER.value,
+    )
+
+
+# After these, the AI had a go and it did not work out: say so (service recovery).
+_AI_FAILED = frozenset({ReasonCode.LOOP, ReasonCode.REPEATED_FAILURE, ReasonCode.FRUSTRATION})
+
+
+def _handoff_prefix(decision: Decision, state: ConversationState, policy: Policy) -> str:
+    """What the customer is told before the handoff message, by the reason that fired first."""
+    messages = policy.messages
+    codes = [r.code for r in decision.reasons]
+    first = codes[0] if codes else None
+    if first is ReasonCode.SENSITIVE_TOPIC:
+        topic = next(
+            (r.evidence for r in decision.reasons if r.code is ReasonCode.SENSITIVE_TOPIC), ""
+        )
+        care = messages.care_self_harm if topic.startswith("self harm") else messages.sensitive
+        return care + " "
+    by_code = {
+        ReasonCode.SECURITY: messages.security,
+        ReasonCode.POLICY_REQUIRES_HUMAN: messages.policy_requires_human,
+        ReasonCode.TOOL_FAILURE: messages.tool_failure,
+        ReasonCode.OUT_OF_SCOPE: messages.handoff_no_knowledge,
+        ReasonCode.LOW_CONFIDENCE: messages.handoff_low_confidence,
+    }
+    if first in _AI_FAILED or (
+        first is ReasonCode.LOW_CONFIDENCE and state.last_action is Action.ANSWER
+    ):
+        return messages.recovery + " "
+    text = by_code.get(first) if first else None
+    return text + " " if text else ""

@@ -12,6 +12,15 @@ from warmline.policy.model import Policy
 PRE_DRAFT_RULES = frozenset(
     {
         "explicit_request",
+        "sensitive_topic",
+        "security",
+        "policy_requires_human",
+        "tool_failure",
+        "frustration",
+        "repeated_failure",
+        "asked_again",
+        "did_not_help_ask_once",
+        "did_not_help_after_clarifying",
         "no_question_yet",
         "still_unclear_after_clarifying",
         "no_relevant_knowledge",
@@ -33,7 +42,11 @@ class ConversationState:
 
 @dataclass(frozen=True)
 class Signals:
-    """Everything observed about one customer turn that a rule can look at."""
+    """Everything observed about one customer turn that a rule can look at.
+
+    Each escalation signal carries its evidence (the phrase, the probability, the earlier turn
+    it repeats), which becomes the reason's evidence in the trace and the brief.
+    """
 
     human_request: str | None
     content_terms: int
@@ -43,6 +56,16 @@ class Signals:
     verified_sentences: int = 0
     confidence: float = 0.0
     clarify_options: int = 0  # distinct help-center topics a clarifying question could offer
+    security: str | None = None
+    sensitive_topic: str | None = None
+    sensitive_evidence: str | None = None
+    policy_topic: str | None = None
+    tool_failure: str | None = None
+    frustration: str | None = None  # why the frustration bar is met, when it is
+    not_helped: str | None = None  # this message says the last answer did not help
+    failures: int = 0  # messages so far (this one included) saying an answer did not help
+    repeated_question: str | None = None  # an answered question this one asks again
+    repeated_answer: str | None = None  # an answer given before that the draft would repeat
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -54,6 +77,16 @@ class Signals:
             "verified_sentences": self.verified_sentences,
             "confidence": round(self.confidence, 4),
             "clarify_options": self.clarify_options,
+            "security": self.security,
+            "sensitive_topic": self.sensitive_topic,
+            "sensitive_evidence": self.sensitive_evidence,
+            "policy_topic": self.policy_topic,
+            "tool_failure": self.tool_failure,
+            "frustration": self.frustration,
+            "not_helped": self.not_helped,
+            "failures": self.failures,
+            "repeated_question": self.repeated_question,
+            "repeated_answer": self.repeated_answer,
         }
 
 
@@ -70,14 +103,14 @@ def decide(  # noqa: PLR0911 - one return per rule reads as the rule list
 ) -> Decision:
     """Pick answer, clarify or escalate. The first rule that applies wins; its name is traced.
 
-    Never two clarifying questions in a row: after one, the choice is answer or a person.
+    Signals that stop the AI come first, in order of urgency; every other signal that fired on
+    the same turn is kept as a further reason, so the brief tells the whole story. Never two
+    clarifying questions in a row: after one, the choice is answer or a person.
     """
-    if signals.human_request:
-        return _escalate(
-            "explicit_request",
-            ReasonCode.CUSTOMER_REQUEST,
-            f"asked for a person: {signals.human_request!r}",
-        )
+    early = decide_on_signals(state, signals, policy)
+    if early is not None:
+        return early
+    may_clarify = state.last_action is not Action.CLARIFY
     may_clarify = state.last_action is not Action.CLARIFY
     if signals.content_terms == 0:
         if not may_clarify:
@@ -100,6 +133,13 @@ def decide(  # noqa: PLR0911 - one return per rule reads as the rule list
             f"words and is {signals.best_dense:.2f} similar in meaning",
         )
     confidence = signals.confidence
+    if signals.repeated_answer and policy.escalation.enabled(ReasonCode.LOOP):
+        return Decision(
+            Action.ESCALATE,
+            "would_repeat_an_answer",
+            (Reason(ReasonCode.LOOP, f"the answer would repeat: {signals.repeated_answer!r}"),),
+            confidence,
+        )
     if signals.verified_sentences and confidence >= answering.answer_at_or_above:
         return Decision(Action.ANSWER, "verified_answer", (), confidence)
     if (
@@ -109,6 +149,10 @@ def decide(  # noqa: PLR0911 - one return per rule reads as the rule list
         and signals.clarify_options >= 2
     ):
         return Decision(Action.CLARIFY, "ambiguous_ask_once", (), confidence)
+    if may_clarify and signals.verified_sentences and confidence >= answering.clarify_at_or_above:
+        # Relevant help exists but the draft is not sure enough: one clarifying question
+        # (the reply is read together with this question) before a person is brought in.
+        return Decision(Action.CLARIFY, "unsure_ask_once", (), confidence)
     if not signals.verified_sentences:
         evidence = "no sentence of the draft answer was supported by its cited evidence"
         return Decision(
@@ -133,3 +177,53 @@ def decide(  # noqa: PLR0911 - one return per rule reads as the rule list
 
 def _escalate(rule: str, code: ReasonCode, evidence: str) -> Decision:
     return Decision(Action.ESCALATE, rule, (Reason(code, evidence),), None)
+
+
+def decide_on_signals(
+    state: ConversationState, signals: Signals, policy: Policy
+) -> Decision | None:
+    """The part of :func:`decide` that needs no search: the signals that stop the AI.
+
+    The engine calls it before searching the knowledge base, so a request for a person or a
+    sensitive topic is handled without waiting for retrieval or a draft.
+    """
+    fired = _escalation_signals(signals, policy)
+    if fired:
+        rule, _ = fired[0]
+        return Decision(Action.ESCALATE, rule, tuple(reason for _, reason in fired), None)
+    if signals.not_helped:
+        if state.last_action is not Action.CLARIFY:
+            return Decision(Action.CLARIFY, "did_not_help_ask_once", (), None)
+        return _escalate(
+            "did_not_help_after_clarifying",
+            ReasonCode.REPEATED_FAILURE,
+            f"said the answer did not help: {signals.not_helped!r}",
+        )
+    return None
+
+
+def _escalation_signals(signals: Signals, policy: Policy) -> list[tuple[str, Reason]]:
+    """Every signal on this turn that hands over by itself, most urgent first."""
+    escalation = policy.escalation
+    found: list[tuple[str, ReasonCode, str | None]] = [
+        ("explicit_request", ReasonCode.CUSTOMER_REQUEST,
+         signals.human_request and f"asked for a person: {signals.human_request!r}"),
+        ("sensitive_topic", ReasonCode.SENSITIVE_TOPIC,
+         signals.sensitive_topic
+         and f"{signals.sensitive_topic.replace('_', ' ')}: {signals.sensitive_evidence!r}"),
+        ("security", ReasonCode.SECURITY, signals.security),
+        ("policy_requires_human", ReasonCode.POLICY_REQUIRES_HUMAN, signals.policy_topic),
+        ("tool_failure", ReasonCode.TOOL_FAILURE, signals.tool_failure),
+        ("frustration", ReasonCode.FRUSTRATION, signals.frustration),
+        ("repeated_failure", ReasonCode.REPEATED_FAILURE,
+         f"said {signals.failures} times that an answer did not help "
+         f"(latest: {signals.not_helped!r})"
+         if signals.failures >= escalation.repeated_failure_after else None),
+        ("asked_again", ReasonCode.LOOP,
+         signals.repeated_question and f"asked again: {signals.repeated_question}"),
+    ]  # fmt: skip
+    return [
+        (rule, Reason(code, evidence))
+        for rule, code, evidence in found
+        if evidence and escalation.enabled(code)
+    ]

@@ -69,13 +69,19 @@ def gather_evidence(hits: Sequence[SearchHit], *, limit: int = 4) -> tuple[Evide
     for hit in hits:
         if hit.article.audience is not Audience.CUSTOMER:
             continue
-        cleaned = _HTML_TAG.sub(" ", _HTML_COMMENT.sub(" ", hit.chunk.text))
-        kept: list[str] = []
-        removed: list[str] = []
-        for line in sentences(cleaned):
-            (removed if looks_like_instruction(line) else kept).append(line)
+        kept, removed = passage_sentences(hit.chunk.text)
         if kept:
             found.append(Evidence(f"E{len(found) + 1}", hit, tuple(kept), tuple(removed)))
         if len(found) == limit:
             break
     return tuple(found)
+
+
+def passage_sentences(text: str) -> tuple[list[str], list[str]]:
+    """A passage's sentences a composer may use, and those cut out as instructions."""
+    cleaned = _HTML_TAG.sub(" ", _HTML_COMMENT.sub(" ", text))
+    kept: list[str] = []
+    removed: list[str] = []
+    for line in sentences(cleaned):
+        (removed if looks_like_instruction(line) else kept).append(line)
+    return kept, removed

@@ -56,6 +56,26 @@ def expected_calibration_error(
     )
 
 
+def ece_noise_floor(
+    probabilities: Sequence[float], bins: int = 10, trials: int = 2000, seed: int = 0
+) -> tuple[float, float]:
+    """The ECE a *perfectly* calibrated model would show on this many answers, by chance.
+
+    Labels are drawn as Bernoulli(p) for the same probabilities; returns the median and the 90th
+    percentile of the ECE over the draws. A measured ECE near this floor cannot be told apart
+    from perfect calibration without more labelled answers.
+    """
+    if not probabilities:
+        return 0.0, 0.0
+    rng = np.random.default_rng(seed)
+    p = np.asarray(probabilities, dtype=float)
+    draws = [
+        expected_calibration_error(p.tolist(), (rng.random(p.size) < p).tolist(), bins)
+        for _ in range(trials)
+    ]
+    return float(np.median(draws)), float(np.percentile(draws, 90))
+
+
 def fit_confidence(
     rows: Sequence[Mapping[str, float]],
     correct: Sequence[bool],

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from warmline.domain.handoffs import ReasonCode
 from warmline.errors import ConfigurationError
@@ -49,8 +49,38 @@ class Messages(_Strict):
         "replaced by the help-center topics it could be about."
     )
     clarify: str = Field(description="The clarifying question asked when there is no question yet.")
+    clarify_topic: str = Field(
+        description="Clarifying question when the help center has something on the topic but "
+        "the AI is not sure it answers the question; {topic} is the article's title."
+    )
     already_waiting: str = Field(
         description="Said when the customer asks for a person while already in the queue."
+    )
+    did_not_help: str = Field(
+        description="Asked once when the customer says an answer did not help; the next time, "
+        "a person takes over."
+    )
+    recovery: str = Field(
+        description="Said before the handoff when the AI failed first (a loop, answers that "
+        "did not help, rising frustration, or low confidence after an answer)."
+    )
+    sensitive: str = Field(
+        description="Said before the handoff on a sensitive topic (bereavement, hardship, "
+        "fraud, disputes, legal matters...)."
+    )
+    care_self_harm: str = Field(
+        description="Said before the handoff when a message suggests the customer may harm "
+        "themselves: caring words and where to find help now."
+    )
+    security: str = Field(
+        description="Said before the handoff on a security signal (verification bypass, "
+        "another person's data, instructions aimed at the assistant)."
+    )
+    policy_requires_human: str = Field(
+        description="Said before the handoff on a topic the policy always gives to a person."
+    )
+    tool_failure: str = Field(
+        description="Said before the handoff when a part of the system failed during the turn."
     )
 
 
@@ -68,8 +98,9 @@ class Answering(_Strict):
         "sufficient) at which the AI answers; below it, it clarifies once or hands over."
     )
     clarify_at_or_above: Ratio = Field(
-        description="Lowest confidence at which a short, ambiguous question gets one "
-        "clarifying question (naming the topics it could be about) instead of a handoff."
+        description="Lowest confidence at which a question below the answer threshold gets "
+        "one clarifying question (naming the topics it could be about) instead of a handoff; "
+        "never two in a row."
     )
     clarify_max_terms: int = Field(
         ge=0,
@@ -93,6 +124,98 @@ class Answering(_Strict):
     retrieve_k: int = Field(ge=1, le=50, description="Passages retrieved per question.")
 
 
+SensitiveTopic = Literal[
+    "bereavement",
+    "financial_hardship",
+    "medical",
+    "fraud",
+    "dispute",
+    "account_suspended",
+    "legal",
+    "regulator",
+    "vulnerable",
+    "self_harm",
+]
+SecurityAttack = Literal[
+    "bypass_verification",
+    "impersonation_authority",
+    "other_persons_data",
+    "contact_change_unverified",
+    "assistant_rules",
+]
+
+
+class Frustration(_Strict):
+    escalate_at: Ratio = Field(
+        description="One message at or above this frustration probability hands over at once."
+    )
+    sustained_at: Ratio = Field(
+        description="Messages at or above this probability count towards a sustained run."
+    )
+    sustained_turns: int = Field(
+        ge=1,
+        le=6,
+        description="This many customer messages in a row at or above sustained_at hand over.",
+    )
+
+
+class Escalation(_Strict):
+    """When the AI stops trying. Every signal and its evidence is in the decision trace."""
+
+    disabled: list[ReasonCode] = Field(
+        default_factory=list,
+        description="Signals that are traced but never escalate on their own. "
+        "customer_request cannot be turned off: a person is always one step away.",
+    )
+    human_request_min_probability: Ratio = Field(
+        description="The learned request detector's probability at or above which a message "
+        "not caught by the rules counts as asking for a person."
+    )
+    frustration: Frustration
+    repeated_failure_after: int = Field(
+        ge=1,
+        le=5,
+        description="Hand over when the customer has said this many times that an answer did "
+        "not help.",
+    )
+    loop_question_similarity: Ratio = Field(
+        description="A question at least this close in meaning (cosine) to one the AI already "
+        "answered is the customer asking again: a loop."
+    )
+    loop_answer_similarity: Ratio = Field(
+        description="A draft answer at least this close to an answer already given would "
+        "repeat it: a loop."
+    )
+    sensitive_topics: list[SensitiveTopic] = Field(
+        description="Sensitive topics that go to a person at once (self_harm also gets the "
+        "care message)."
+    )
+    sensitive_min_probability: Ratio = Field(
+        description="Lowest probability of the sensitive-topic detector that counts."
+    )
+    security_attacks: list[SecurityAttack] = Field(
+        description="Social-engineering patterns that go to a person at once."
+    )
+    security_min_probability: Ratio = Field(
+        description="Lowest probability of the security detector that counts."
+    )
+    human_only_topics: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Topics that always go to a person (policy_requires_human): name -> "
+        "phrases that mark it, matched as whole words in any case.",
+    )
+
+    @field_validator("disabled")
+    @classmethod
+    def _request_stays_on(cls, value: list[ReasonCode]) -> list[ReasonCode]:
+        if ReasonCode.CUSTOMER_REQUEST in value:
+            raise ValueError("customer_request cannot be turned off")
+        return value
+
+    def enabled(self, code: ReasonCode) -> bool:
+        return code not in self.disabled
+
+
 class Routing(_Strict):
     default_queue: str = Field(description="Queue for handoffs no rule routes elsewhere.")
     priorities: dict[ReasonCode, int] = Field(
@@ -104,6 +227,7 @@ class Policy(_Strict):
     version: str = Field(description="Version label, recorded with every decision trace.")
     messages: Messages
     answering: Answering
+    escalation: Escalation
     routing: Routing
 
     def priority_for(self, codes: list[ReasonCode]) -> int:

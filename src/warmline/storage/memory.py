@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -200,10 +201,12 @@ class InMemoryEventLog:
 
 class InMemoryEmbeddingCache:
     """Vectors in a dict, for tests and single-process use. Thread-safe; stores read-only
-    copies so a caller changing its array cannot change the cache."""
+    copies so a caller changing its array cannot change the cache. With ``max_items``, the
+    least recently used vectors go first, so a long-running server's memory stays bounded."""
 
-    def __init__(self) -> None:
-        self._items: dict[tuple[str, str], NDArray[np.float32]] = {}
+    def __init__(self, max_items: int | None = None) -> None:
+        self._items: OrderedDict[tuple[str, str], NDArray[np.float32]] = OrderedDict()
+        self._max = max_items
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -211,7 +214,11 @@ class InMemoryEmbeddingCache:
 
     def get_many(self, model: str, hashes: Sequence[str]) -> dict[str, NDArray[np.float32]]:
         with self._lock:
-            return {h: self._items[(model, h)] for h in hashes if (model, h) in self._items}
+            found = {h: self._items[(model, h)] for h in hashes if (model, h) in self._items}
+            if self._max is not None:
+                for h in found:
+                    self._items.move_to_end((model, h))
+            return found
 
     def put_many(self, model: str, items: dict[str, NDArray[np.float32]]) -> None:
         with self._lock:
@@ -219,6 +226,10 @@ class InMemoryEmbeddingCache:
                 stored = np.array(vector, dtype=np.float32)
                 stored.flags.writeable = False
                 self._items[(model, content_hash)] = stored
+                self._items.move_to_end((model, content_hash))
+            if self._max is not None:
+                while len(self._items) > self._max:
+                    self._items.popitem(last=False)
 
 
 def in_memory_store() -> Store:

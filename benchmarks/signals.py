@@ -1,0 +1,148 @@
+"""Signal detectors on their own labelled data: cross-validated precision, recall and F1.
+
+    python benchmarks/signals.py [--folds 5] [--out benchmarks/results/signals.json]
+
+Each learned detector (explicit request, frustration, sensitive topic, security) is trained on
+four fifths of its data in `src/warmline/signals/data/` and scored on the rest, five times, with
+the same features as in production (character and word n-grams plus MiniLM embeddings). The
+binary figures use the default policy's thresholds: a message counts as positive when the
+detector's probability for any positive label reaches the policy's bar. The scenario suite
+(`benchmarks/escalation.py`) is the end-to-end test; this is the per-component one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from warmline.bootstrap import build_embedder
+from warmline.knowledge.dense import limit_blas_threads
+from warmline.knowledge.embeddings import CachedEmbedder
+from warmline.policy.model import load_policy
+from warmline.settings import Settings
+from warmline.signals.classifier import TextClassifier, load_labelled
+from warmline.storage.memory import InMemoryEmbeddingCache
+
+HERE = Path(__file__).resolve().parent
+
+
+def cross_validated(
+    pairs: list[tuple[str, str]], embedder: CachedEmbedder, folds: int
+) -> list[dict[str, float]]:
+    """Each line's label probabilities from a model that never saw it."""
+    rng = np.random.default_rng(7)
+    order = rng.permutation(len(pairs))
+    out: list[dict[str, float]] = [{} for _ in pairs]
+    for fold in range(folds):
+        test = set(order[fold::folds].tolist())
+        train = [pairs[i] for i in range(len(pairs)) if i not in test]
+        model = TextClassifier(train, embedder=embedder)
+        tested = sorted(test)
+        for index, prediction in zip(
+            tested, model.predict_many([pairs[i][0] for i in tested]), strict=True
+        ):
+            out[index] = prediction.probabilities
+    return out
+
+
+def binary(truth: list[bool], predicted: list[bool]) -> dict[str, float]:
+    tp = sum(t and p for t, p in zip(truth, predicted, strict=True))
+    fp = sum(p and not t for t, p in zip(truth, predicted, strict=True))
+    fn = sum(t and not p for t, p in zip(truth, predicted, strict=True))
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "n": len(truth),
+        "positives": sum(truth),
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+    }
+
+
+def bar_for_precision(truth: list[bool], scores: list[float], target: float) -> float | None:
+    """The lowest threshold whose precision on these (cross-validated) scores meets target."""
+    for bar in np.arange(0.3, 1.0, 0.01):
+        chosen = [t for t, s in zip(truth, scores, strict=True) if s >= bar]
+        if chosen and sum(chosen) / len(chosen) >= target:
+            return round(float(bar), 2)
+    return None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=HERE / "results" / "signals.json")
+    args = parser.parse_args()
+    limit_blas_threads()
+    policy = load_policy().escalation
+    embedder = CachedEmbedder(build_embedder(Settings()), InMemoryEmbeddingCache())
+    specs = [
+        ("human_request", "human_request.jsonl", "request", "true",
+         policy.human_request_min_probability),
+        ("frustration (one message)", "frustration.jsonl", "frustrated", "true",
+         policy.frustration.escalate_at),
+        ("frustration (sustained bar)", "frustration.jsonl", "frustrated", "true",
+         policy.frustration.sustained_at),
+        ("sensitive_topic", "sensitive.jsonl", "topic", None, policy.sensitive_min_probability),
+        ("security", "security.jsonl", "attack", None, policy.security_min_probability),
+    ]  # fmt: skip
+    rows = {}
+    cache: dict[str, list[dict[str, float]]] = {}
+    for name, file, key, positive, threshold in specs:
+        pairs = load_labelled(file, key)
+        if file not in cache:
+            cache[file] = cross_validated(pairs, embedder, args.folds)
+        probabilities = cache[file]
+        truth = [(label == positive) if positive else label != "none" for _, label in pairs]
+        scores = [
+            p.get(positive, 0.0) if positive else 1.0 - p.get("none", 0.0) for p in probabilities
+        ]
+        predicted = [score >= threshold for score in scores]
+        row = {
+            "threshold": threshold,
+            **binary(truth, predicted),
+            "bar_for_precision_0.95": bar_for_precision(truth, scores, 0.95),
+        }
+        if not positive:
+            labels = [label for _, label in pairs]
+            guessed = [max(p.items(), key=lambda kv: kv[1])[0] for p in probabilities]
+            row["topic_accuracy_on_positives"] = sum(
+                g == t for g, t in zip(guessed, labels, strict=True) if t != "none"
+            ) / max(1, sum(t != "none" for t in labels))
+        rows[name] = row
+    print(
+        f"{'detector':<30} {'n':>5} {'pos':>5} {'bar':>5} {'precision':>10} {'recall':>7} {'F1':>6}"
+    )
+    for name, row in rows.items():
+        print(
+            f"{name:<30} {row['n']:>5} {row['positives']:>5} {row['threshold']:>5.2f} "
+            f"{row['precision']:>10.3f} {row['recall']:>7.3f} {row['f1']:>6.3f}"
+        )
+    for name, row in rows.items():
+        print(f"{name}: precision 0.95 from a bar of {row['bar_for_precision_0.95']}")
+    for name, row in rows.items():
+        if "topic_accuracy_on_positives" in row:
+            print(f"{name}: right topic on {row['topic_accuracy_on_positives']:.1%} of positives")
+    result = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "command": "python benchmarks/signals.py " + " ".join(sys.argv[1:]),
+        "folds": args.folds,
+        "rows": rows,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

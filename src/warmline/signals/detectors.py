@@ -1,0 +1,353 @@
+"""The escalation signals, each a small component with one job and its own tests.
+
+Each detector reads customer text (and, where the signal is about a conversation, the turns
+before it) and returns what it found with the evidence: the phrase, the probability, the turn.
+None of them decides anything: :func:`warmline.engine.decisions.decide` weighs them against the
+policy.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from warmline.knowledge.embeddings import Embedder
+from warmline.signals.classifier import TextClassifier, load_labelled
+
+NONE = "none"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A signal that fired: which kind, how sure, and the words that made it fire."""
+
+    kind: str
+    probability: float
+    evidence: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "probability": round(self.probability, 3),
+            "evidence": self.evidence,
+        }
+
+
+def _clip(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+# -- explicit request for a person ----------------------------------------------------------
+
+_PERSON = (
+    r"(?:human|humans|person|people|real\s+person|live\s+person|agent|representative|rep|"
+    r"operator|someone|somebody|staff|support\s+team|customer\s+service|manager|supervisor)"
+)
+_ASK = (
+    r"(?:talk|speak|chat|connect|transfer|put\s+me\s+through|get\s+me|give\s+me|want|need|"
+    r"let\s+me\s+talk|can\s+i\s+(?:talk|speak|get|have)|i'?d\s+like)"
+)
+_REQUEST_RULES = [
+    rf"\b{_ASK}\b[^.?!]{{0,30}}?\b(?:to\s+|with\s+)?(?:a|an|the|some|your|real|actual|live)?\s*"
+    rf"{_PERSON}\b",
+    r"^\W*(?:a\s+)?(?:human|agent|person|representative|operator)(?:\s+please|\s+pls)?\W*$",
+    rf"\b{_PERSON}\s+(?:please|pls|plz)\b",
+    r"\bare\s+you\s+(?:a\s+)?(?:bot|robot|machine)\b.*\b(?:human|person)\b",
+    r"\b(?:hablar|comunicar(?:me)?|pasar(?:me)?)\s+(?:con\s+)?(?:un|una|el|la|alg[uú]n)?\s*"
+    r"(?:humano|persona|agente|asesor|representante|operador)\b",
+    r"\bquiero\s+(?:un|una)\s+(?:humano|persona|agente|asesor)\b",
+    r"\b(?:parler|discuter)\s+(?:à|a|avec)\s+(?:un|une|quelqu'un|un\s+vrai)\s*"
+    r"(?:humain|personne|agent|conseiller|conseill[eè]re|opérateur|operateur)?\b",
+    r"\bje\s+veux\s+(?:un|une)\s+(?:humain|personne|agent|conseiller)\b",
+    r"\b(?:mit\s+)?(?:einem|einer)\s+(?:menschen|mensch|mitarbeiter|mitarbeiterin|berater|"
+    r"agenten)\s+(?:sprechen|reden)\b",
+    r"\bich\s+(?:will|möchte|moechte)\s+(?:einen|eine)\s+(?:menschen|mitarbeiter|berater)\b",
+    r"\b(?:falar|conversar)\s+com\s+(?:um|uma|algum|alguém|alguem)\s*"
+    r"(?:humano|pessoa|atendente|agente|representante)?\b",
+    r"\bquero\s+(?:um|uma)\s+(?:humano|pessoa|atendente|agente)\b",
+]
+# Where those words name something else: "my travel agent", "human resources".
+_OTHER_SENSES = [
+    r"\b(?:travel|real\s+estate|insurance|shipping|customs|booking|delivery|cleaning|"
+    r"descaling|bleaching|foaming)\s+agents?\b",
+    r"\bhuman\s+(?:resources|error|rights|body|nature)\b",
+    r"\brepresentative\s+(?:apr|example|sample|rate)\b",
+    r"\b(?:my|our|the)\s+(?:sales\s+)?rep\s+(?:said|told|sent|quoted|at\s+work)\b",
+    r"\bagente\s+de\s+aduanas?\b",
+    r"\bpessoa\s+jur[ií]dica\b",
+]
+
+
+class HumanRequestDetector:
+    """Explicit requests for a person: readable rules first, a learned model for the rest.
+
+    The rules catch the common phrasings in English, Spanish, French, German and Portuguese
+    with certainty; the classifier (character n-grams, so "tlak to a humna" still reads as a
+    request) catches the long tail. Phrases where the words mean something else are masked
+    before either looks.
+    """
+
+    def __init__(self, classifier: TextClassifier, *, min_probability: float = 0.8) -> None:
+        self._rules = [re.compile(p, re.IGNORECASE) for p in _REQUEST_RULES]
+        self._other = [re.compile(p, re.IGNORECASE) for p in _OTHER_SENSES]
+        self._classifier = classifier
+        self._min = min_probability
+
+    @classmethod
+    def trained(
+        cls,
+        path: Path | None = None,
+        *,
+        embedder: Embedder | None = None,
+        min_probability: float = 0.8,
+    ) -> HumanRequestDetector:
+        pairs = load_labelled("human_request.jsonl", "request", path)
+        return cls(TextClassifier(pairs, embedder=embedder), min_probability=min_probability)
+
+    def detect(self, text: str) -> Hit | None:
+        cleaned = " ".join(text.split())
+        masked = cleaned
+        for pattern in self._other:
+            masked = pattern.sub(" ", masked)
+        for pattern in self._rules:
+            match = pattern.search(masked)
+            if match and match.group(0).strip():
+                return Hit("rule", 1.0, match.group(0).strip())
+        if not masked.strip():
+            return None
+        probability = self._classifier.predict(masked).probabilities.get("true", 0.0)
+        if probability >= self._min:
+            return Hit("model", probability, _clip(cleaned))
+        return None
+
+
+# -- frustration ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FrustrationReading:
+    """Per-turn frustration probabilities (oldest first) and whether the policy's bar is met."""
+
+    scores: tuple[float, ...]
+    triggered: bool
+    why: str
+
+    @property
+    def current(self) -> float:
+        return self.scores[-1] if self.scores else 0.0
+
+    @property
+    def trend(self) -> float:
+        """Change from the turn before (positive: rising)."""
+        return self.scores[-1] - self.scores[-2] if len(self.scores) >= 2 else 0.0
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "scores": [round(s, 3) for s in self.scores],
+            "trend": round(self.trend, 3),
+            "triggered": self.triggered,
+            "why": self.why,
+        }
+
+
+class FrustrationDetector:
+    """A learned per-message score, read across the conversation's turns.
+
+    One message can be enough (``escalate_at``: "useless bot, I want my money back!!!"), or a
+    sustained run (``sustained_turns`` messages in a row at or above ``sustained_at``): the
+    trend matters more than any one word. Capitals, "!!!", "third time", sarcasm and resignation
+    are learned from labelled messages, with the hard negatives ("I LOVE these sheets!!!",
+    "third time ordering, love it") in the same data.
+    """
+
+    def __init__(self, classifier: TextClassifier) -> None:
+        self._classifier = classifier
+
+    @classmethod
+    def trained(
+        cls, path: Path | None = None, *, embedder: Embedder | None = None
+    ) -> FrustrationDetector:
+        pairs = load_labelled("frustration.jsonl", "frustrated", path)
+        return cls(TextClassifier(pairs, embedder=embedder))
+
+    def scores(self, texts: Sequence[str]) -> list[float]:
+        if not texts:
+            return []
+        return [p.probabilities.get("true", 0.0) for p in self._classifier.predict_many(texts)]
+
+    def read(
+        self,
+        texts: Sequence[str],
+        *,
+        escalate_at: float,
+        sustained_at: float,
+        sustained_turns: int,
+    ) -> FrustrationReading:
+        scores = tuple(self.scores(texts))
+        if not scores:
+            return FrustrationReading((), False, "no customer messages")
+        if scores[-1] >= escalate_at:
+            return FrustrationReading(
+                scores, True, f"this message reads as frustrated ({scores[-1]:.2f})"
+            )
+        recent = scores[-sustained_turns:]
+        if len(recent) == sustained_turns and min(recent) >= sustained_at:
+            return FrustrationReading(
+                scores,
+                True,
+                f"frustrated for {sustained_turns} messages in a row "
+                f"({', '.join(f'{s:.2f}' for s in recent)})",
+            )
+        return FrustrationReading(scores, False, "below the policy's frustration bar")
+
+
+# -- topics: sensitive matters, security ------------------------------------------------------
+
+
+class TopicDetector:
+    """A learned multi-class reading: which sensitive topic (or attack) a message is about."""
+
+    def __init__(self, classifier: TextClassifier, *, min_probability: float) -> None:
+        self._classifier = classifier
+        self._min = min_probability
+
+    @classmethod
+    def sensitive(
+        cls,
+        path: Path | None = None,
+        *,
+        embedder: Embedder | None = None,
+        min_probability: float = 0.5,
+    ) -> TopicDetector:
+        pairs = load_labelled("sensitive.jsonl", "topic", path)
+        return cls(TextClassifier(pairs, embedder=embedder), min_probability=min_probability)
+
+    @classmethod
+    def security(
+        cls,
+        path: Path | None = None,
+        *,
+        embedder: Embedder | None = None,
+        min_probability: float = 0.5,
+    ) -> TopicDetector:
+        pairs = load_labelled("security.jsonl", "attack", path)
+        return cls(TextClassifier(pairs, embedder=embedder), min_probability=min_probability)
+
+    def detect(self, text: str, topics: Sequence[str] | None = None) -> Hit | None:
+        """The most likely wanted topic, when the message is likely enough about any of them.
+
+        "Likely enough" is the probability of all wanted topics together, so a message split
+        between, say, fraud and dispute still counts as sensitive.
+        """
+        probabilities = self._classifier.predict(text).probabilities
+        wanted = {
+            label: p
+            for label, p in probabilities.items()
+            if label != NONE and (topics is None or label in topics)
+        }
+        if not wanted or sum(wanted.values()) < self._min:
+            return None
+        label = max(wanted, key=lambda key: wanted[key])
+        return Hit(label, sum(wanted.values()), _clip(text))
+
+
+# -- the answer did not help ------------------------------------------------------------------
+
+_NOT_HELPED = [
+    r"\b(?:did\s*n[o']?t|does\s*n[o']?t|do\s*n[o']?t|didnt|doesnt|not|never)\s+"
+    r"(?:really\s+)?(?:help|helping|helped|answer|answered|answering|work|working|solve|make\s+sense)\b",
+    r"\bnot\s+(?:helpful|useful|what\s+i\s+(?:asked|meant|need|needed|wanted))\b",
+    r"\b(?:that'?s|that\s+is|this\s+is|thats|it'?s)\s+not\s+(?:it|right|correct|my\s+question|"
+    r"what\s+i)\b",
+    r"\b(?:no+|nope),?\s+(?:that'?s|thats|this\s+is)\s+(?:wrong|not)\b",
+    r"\bstill\s+(?:does\s*n[o']?t|do\s*n[o']?t|not|no)\b",
+    r"\b(?:you|u)\s+(?:did\s*n[o']?t|didnt|are\s+not|aren'?t)\s+(?:answer|answering|listening|"
+    r"understand)\b",
+    r"\bwrong\s+answer\b|\bunhelpful\b|\bnot\s+helping\b|\bno\s+help\b",
+    r"\bno\s+me\s+(?:sirve|ayuda|ayud[oó]|resuelve)\b|\beso\s+no\s+(?:es|responde|me)\b",
+    r"\b(?:ça|ca|cela)\s+ne\s+(?:m'aide|m'a\s+pas\s+aid[ée]|r[ée]pond)\b|\bn'aide\s+pas\b|"
+    r"\bce\s+n'est\s+pas\s+(?:ça|ca|ma\s+question)\b",
+    r"\b(?:hilft|half)\s+(?:mir\s+)?(?:nicht|nichts|kein)\b|\bdas\s+ist\s+nicht\s+(?:meine\s+frage|"
+    r"das)\b",
+    r"\bn[ãa]o\s+(?:ajudou|ajuda|resolve|resolveu|[ée]\s+isso|respondeu)\b",
+]
+
+
+class FailureDetector:
+    """The customer says the last answer did not help ("that's not what I asked")."""
+
+    def __init__(self) -> None:
+        self._patterns = [re.compile(p, re.IGNORECASE) for p in _NOT_HELPED]
+
+    def detect(self, text: str) -> Hit | None:
+        for pattern in self._patterns:
+            match = pattern.search(text)
+            if match:
+                return Hit("not_helped", 1.0, match.group(0))
+        return None
+
+
+# -- loops ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoopCheck:
+    """The closest earlier answered question and the closest earlier answer, by meaning."""
+
+    question_similarity: float = 0.0
+    similar_question: str | None = None
+    answer_similarity: float = 0.0
+    similar_answer: str | None = None
+    details: dict[str, object] = field(default_factory=dict)
+
+
+class LoopDetector:
+    """Same question in other words, or the same answer about to be given again."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self._embedder = embedder
+
+    def question(self, text: str, answered: Sequence[str]) -> tuple[float, str | None]:
+        """How close ``text`` is to the nearest question the AI already answered."""
+        return self._nearest(text, answered)
+
+    def answer(self, draft: str, given: Sequence[str]) -> tuple[float, str | None]:
+        """How close a draft answer is to the nearest answer the AI already gave."""
+        return self._nearest(draft, given)
+
+    def _nearest(self, text: str, others: Sequence[str]) -> tuple[float, str | None]:
+        if not others or not text.strip():
+            return 0.0, None
+        vectors = self._embedder.embed([text, *others])
+        similarities = vectors[1:] @ vectors[0]
+        best = int(np.argmax(similarities))
+        return float(similarities[best]), others[best]
+
+
+# -- topics the policy always gives to a person ------------------------------------------------
+
+
+class PhraseTopics:
+    """Policy topics matched by their phrases, as operations wrote them (whole words, any case)."""
+
+    def __init__(self, topics: Mapping[str, Sequence[str]]) -> None:
+        self._topics = {
+            name: re.compile(
+                r"\b(?:" + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in phrases) + r")\b",
+                re.IGNORECASE,
+            )
+            for name, phrases in topics.items()
+            if phrases
+        }
+
+    def detect(self, text: str) -> Hit | None:
+        for name, pattern in self._topics.items():
+            match = pattern.search(text)
+            if match:
+                return Hit(name, 1.0, match.group(0))
+        return None

@@ -1,0 +1,156 @@
+"""Reading every escalation signal for one customer turn, as the policy configures them."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar, cast
+
+from warmline.knowledge.embeddings import Embedder
+from warmline.policy.model import Policy
+from warmline.signals.detectors import (
+    FailureDetector,
+    FrustrationDetector,
+    FrustrationReading,
+    HumanRequestDetector,
+    LoopDetector,
+    PhraseTopics,
+    TopicDetector,
+)
+
+T = TypeVar("T")
+_TRAINED: dict[tuple[object, ...], object] = {}
+_TRAINED_LOCK = threading.Lock()
+
+
+def _shared(key: tuple[object, ...], make: Callable[[], T]) -> T:
+    """One trained detector per process for each data set, embedder and threshold: every
+    engine built in the process (tests build many) reuses it instead of training again."""
+    with _TRAINED_LOCK:
+        if key not in _TRAINED:
+            _TRAINED[key] = make()
+        return cast(T, _TRAINED[key])
+
+
+@dataclass(frozen=True)
+class Observed:
+    """The escalation signals of one turn, each with its evidence (``None``: did not fire)."""
+
+    human_request: str | None = None
+    security: str | None = None
+    sensitive_topic: str | None = None
+    sensitive_evidence: str | None = None
+    policy_topic: str | None = None
+    frustration: str | None = None
+    frustration_reading: FrustrationReading | None = None
+    not_helped: str | None = None
+    failures: int = 0
+    repeated_question: str | None = None
+    details: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class History:
+    """What the reader needs from the conversation so far."""
+
+    customer_texts: Sequence[str] = ()  # earlier customer messages, oldest first
+    answered_questions: Sequence[str] = ()  # customer messages the AI answered
+    given_answers: Sequence[str] = ()  # the AI's answers, oldest first
+    failures: int = 0  # earlier messages that said an answer did not help
+    last_ai_answered: bool = False  # the AI's last turn was an answer
+
+
+class SignalReader:
+    """Runs the detectors. The learned ones train on first use (well under a second each)."""
+
+    def __init__(
+        self,
+        policy: Policy,
+        embedder: Embedder,
+        *,
+        human: HumanRequestDetector | None = None,
+        frustration: FrustrationDetector | None = None,
+        sensitive: TopicDetector | None = None,
+        security: TopicDetector | None = None,
+    ) -> None:
+        escalation = policy.escalation
+        self._policy = policy
+        self._human = human or _shared(
+            ("human", embedder.name, escalation.human_request_min_probability),
+            lambda: HumanRequestDetector.trained(
+                embedder=embedder, min_probability=escalation.human_request_min_probability
+            ),
+        )
+        self._frustration = frustration or _shared(
+            ("frustration", embedder.name),
+            lambda: FrustrationDetector.trained(embedder=embedder),
+        )
+        self._sensitive = sensitive or _shared(
+            ("sensitive", embedder.name, escalation.sensitive_min_probability),
+            lambda: TopicDetector.sensitive(
+                embedder=embedder, min_probability=escalation.sensitive_min_probability
+            ),
+        )
+        self._security = security or _shared(
+            ("security", embedder.name, escalation.security_min_probability),
+            lambda: TopicDetector.security(
+                embedder=embedder, min_probability=escalation.security_min_probability
+            ),
+        )
+        self._failure = FailureDetector()
+        self._loops = LoopDetector(embedder)
+        self._topics = PhraseTopics(escalation.human_only_topics)
+
+    def warm_up(self) -> None:
+        """Train the learned detectors now rather than on the first customer's turn."""
+        self.read("warm-up", History())
+
+    def read(self, text: str, history: History) -> Observed:
+        escalation = self._policy.escalation
+        human = self._human.detect(text)
+        sensitive = self._sensitive.detect(text, escalation.sensitive_topics)
+        security = self._security.detect(text, escalation.security_attacks)
+        topic = self._topics.detect(text)
+        reading = self._frustration.read(
+            [*history.customer_texts[-5:], text],
+            escalate_at=escalation.frustration.escalate_at,
+            sustained_at=escalation.frustration.sustained_at,
+            sustained_turns=escalation.frustration.sustained_turns,
+        )
+        not_helped = self._failure.detect(text) if history.given_answers else None
+        similarity, earlier = self._loops.question(text, history.answered_questions)
+        repeated = (
+            f"{text!r} is {similarity:.2f} similar to the answered {earlier!r}"
+            if earlier and similarity >= escalation.loop_question_similarity
+            else None
+        )
+        return Observed(
+            human_request=human.evidence if human else None,
+            security=f"{security.kind.replace('_', ' ')} ({security.probability:.2f}): "
+            f"{security.evidence!r}"
+            if security
+            else None,
+            sensitive_topic=sensitive.kind if sensitive else None,
+            sensitive_evidence=sensitive.evidence if sensitive else None,
+            policy_topic=f"{topic.kind}: {topic.evidence!r}" if topic else None,
+            frustration=reading.why if reading.triggered else None,
+            frustration_reading=reading,
+            not_helped=not_helped.evidence if not_helped else None,
+            failures=history.failures + (1 if not_helped else 0),
+            repeated_question=repeated,
+            details={
+                "human_request": human.as_dict() if human else None,
+                "sensitive": sensitive.as_dict() if sensitive else None,
+                "security": security.as_dict() if security else None,
+                "frustration": reading.as_dict(),
+                "question_similarity": round(similarity, 3),
+            },
+        )
+
+    def repeated_answer(self, draft: str, history: History) -> str | None:
+        """The earlier answer a draft would repeat, when it is close enough to count."""
+        similarity, earlier = self._loops.answer(draft, history.given_answers)
+        if earlier and similarity >= self._policy.escalation.loop_answer_similarity:
+            return f"{similarity:.2f} similar to the earlier answer {earlier[:120]!r}"
+        return None
