@@ -78,7 +78,9 @@ def test_that_users_create_prints_a_key_as_json(tmp_path: Path) -> None:
     assert bad_role.returncode != 0
 
 
-@pytest.mark.parametrize("command", ["serve", "demo", "chat", "kb", "db", "users"])
+@pytest.mark.parametrize(
+    "command", ["serve", "demo", "chat", "kb", "db", "users", "policy", "test"]
+)
 def test_that_every_command_has_help(tmp_path: Path, command: str) -> None:
     result = run(tmp_path, command, "--help")
     assert result.returncode == 0 and "Usage" in result.stdout
@@ -109,3 +111,54 @@ def test_that_kb_eval_reports_the_retrieval_metrics(tmp_path: Path) -> None:
     queries.write_text('{"query": "no labels"}\n')
     broken = run(tmp_path, "kb", "eval", str(queries))
     assert broken.returncode == 2 and "queries.jsonl:1" in broken.stderr
+
+
+def test_that_policy_check_accepts_the_default_and_names_every_problem(tmp_path: Path) -> None:
+    from warmline.policy.model import DEFAULT_POLICY
+
+    good = run(tmp_path, "policy", "check", str(DEFAULT_POLICY), "--json")
+    assert good.returncode == 0, good.stderr
+    assert json.loads(good.stdout)["valid"] is True
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        DEFAULT_POLICY.read_text()
+        .replace("repeated_failure_after: 2", "repeated_failure_after: 0")
+        .replace("disabled: []", "disabled: []\n  surprise: true")
+    )
+    checked = run(tmp_path, "policy", "check", str(bad))
+    assert checked.returncode == 2
+    assert "repeated_failure_after" in checked.stderr and "surprise" in checked.stderr
+
+
+def test_that_warmline_test_runs_a_suite_and_fails_on_a_failing_scenario(tmp_path: Path) -> None:
+    run(tmp_path, "kb", "ingest", str(HELP_CENTER))
+    suite = tmp_path / "suite.yaml"
+    suite.write_text(
+        "- id: asks-for-a-person\n"
+        "  category: customer_request\n"
+        '  turns: ["hi", "agent please"]\n'
+        "  escalate_at: 2\n"
+        "  reasons: [customer_request]\n"
+        "- id: search-down\n"
+        "  category: tool_failure\n"
+        '  turns: [{text: "how long do refunds take to reach my card", fault: knowledge}]\n'
+        "  escalate_at: 1\n"
+        "  reasons: [tool_failure]\n"
+    )
+    passed = run(tmp_path, "test", str(suite), "--json")
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    report = json.loads(passed.stdout)
+    assert report["summary"]["passed"] == 2
+    assert [r["turn"] for r in report["results"]] == [2, 1]
+    suite.write_text(
+        "- id: greeting-is-not-a-handoff\n"
+        "  category: customer_request\n"
+        '  turns: ["hi"]\n'
+        "  escalate_at: 1\n"
+        "  reasons: [customer_request]\n"
+    )
+    failed = run(tmp_path, "test", str(suite))
+    assert failed.returncode == 1
+    assert "FAIL  greeting-is-not-a-handoff: never escalated" in failed.stdout
+    suite.write_text("- id: broken\n  turns: []\n")
+    assert run(tmp_path, "test", str(suite)).returncode == 2
