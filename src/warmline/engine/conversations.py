@@ -52,6 +52,7 @@ from warmline.errors import (
     InvalidInputError,
     NotFoundError,
     ReplyFailedError,
+    WarmlineError,
 )
 from warmline.knowledge.text import terms
 from warmline.policy.model import Policy
@@ -297,7 +298,10 @@ class ConversationService:
                     )
                     decision = decide(state, signals, self._policy)
             except Exception as error:  # a failing part must cost a handoff, never the message
-                log.exception("knowledge or answer step failed in %s", conversation.id)
+                if isinstance(error, WarmlineError):  # an outage we know: no stack trace
+                    log.warning("knowledge or answer step failed in %s: %s", conversation.id, error)
+                else:
+                    log.exception("knowledge or answer step failed in %s", conversation.id)
                 signals = dataclasses.replace(
                     signals, tool_failure=f"{type(error).__name__}: {str(error)[:160]}"
                 )
