@@ -75,6 +75,15 @@ def print_summary(title: str, summary: dict[str, Any]) -> None:
         print(f"{key:<44} {shown:>10}")
     for kind, row in summary["unanswerable_by_kind"].items():
         print(f"  abstained on {kind:<29} {row['abstained']:>10.3f}  (n={row['n']})")
+    print(f"decisions: {summary['decisions']}")
+    verifier = summary["verifier"]
+    print(
+        f"verifier: {verifier['sentences_dropped']} of {verifier['sentences_written']} drafted "
+        f"sentences dropped, {verifier['dropped_for_facts_not_in_evidence']} of them for a "
+        "number or name the evidence does not state"
+    )
+    for decision, row in summary["latency_ms_by_decision"].items():
+        print(f"  {decision:<9} n={row['n']:<4} p50 {row['p50']:.1f} ms  p95 {row['p95']:.1f} ms")
 
 
 def calibration_report(outcomes: Sequence[Outcome], fit: bool) -> dict[str, Any]:

@@ -115,6 +115,8 @@ class LiveServer:
         self._thread = threading.Thread(target=self._server.run, daemon=True)
 
     def __enter__(self) -> LiveServer:
+        # As `warmline serve` does: detectors trained and sentences embedded before customers.
+        self.container.conversations.warm_up()
         self._thread.start()
         deadline = time.monotonic() + 15
         while not self._server.started:

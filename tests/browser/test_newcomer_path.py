@@ -113,3 +113,36 @@ def test_that_the_inbox_asks_for_credentials_and_refuses_wrong_ones(
         re.compile("not valid|do not match", re.I), timeout=TIMEOUT
     )
     expect(agent.get_by_test_id("queue")).to_be_hidden()
+
+
+def test_that_a_frustrated_customer_is_warmly_transferred_with_a_brief(
+    browser: Browser, server: LiveServer, screenshots: Path
+) -> None:
+    customer = open_chat(browser, server)
+    messages = customer.get_by_test_id("wl-messages")
+    customer.get_by_test_id("wl-input").fill("How do I reset my password?")
+    customer.get_by_test_id("wl-send").click()
+    expect(messages.locator(".wl-msg[data-role=ai]").nth(1)).to_contain_text(
+        "help center", timeout=TIMEOUT
+    )
+    customer.get_by_test_id("wl-input").fill(
+        "THIS IS THE THIRD TIME I'M ASKING!!! order JL-558812 for $84.50 never came, useless bot"
+    )
+    customer.get_by_test_id("wl-send").click()
+    expect(messages.locator(".wl-msg[data-role=system]").last).to_contain_text(
+        "queue", timeout=TIMEOUT
+    )
+    expect(messages).to_contain_text("going in circles", timeout=TIMEOUT)
+    customer.screenshot(path=str(screenshots / "chat-frustrated-handoff.png"))
+
+    agent = sign_in(browser, server)
+    item = agent.get_by_test_id("handoff-item").first
+    expect(item).to_be_visible(timeout=TIMEOUT)
+    expect(item.get_by_test_id("reason-badge").first).to_contain_text(re.compile("frustrat", re.I))
+    item.click()
+    brief = agent.get_by_test_id("brief")
+    expect(brief).to_contain_text("Service recovery", timeout=TIMEOUT)
+    expect(brief).to_contain_text("order: JL-558812")
+    expect(brief).to_contain_text("frustrated (")
+    expect(brief).to_contain_text("acknowledge it first")
+    agent.screenshot(path=str(screenshots / "agent-brief-frustrated.png"))

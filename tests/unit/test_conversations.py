@@ -188,3 +188,35 @@ def test_that_internal_procedures_are_never_quoted_to_a_customer(container: Cont
     # Internal text ranks for these questions, so the check above had something to refuse.
     hits = container.knowledge.search("goodwill credit limit for refund exceptions", k=3)
     assert any(h.article.audience.value == "internal" for h in hits)
+
+
+def test_that_a_frustrated_customer_is_handed_over_with_recovery_and_a_full_brief(
+    container: Container,
+) -> None:
+    chat = Script(container)
+    chat.customer_says("how do I reset my password?")
+    chat.warmline_answers()
+    chat.customer_says(
+        "THIS IS THE THIRD TIME I'M ASKING!!! my order JL-558812 for $84.50 never came, useless bot"
+    )
+    reply = chat.warmline_escalates(reason="frustration")
+    assert reply.text.startswith(container.policy.messages.recovery.strip())
+    assert reply.handoff_id is not None
+    brief = container.handoffs.get(reply.handoff_id).brief
+    assert brief.recovery_note and "frustrated" in brief.recovery_note
+    assert "order: JL-558812" in brief.data_collected and "amount: $84.50" in brief.data_collected
+    assert len(brief.sentiment) == 2 and brief.sentiment[-1] > brief.sentiment[0]
+    assert brief.suggested_next_step.startswith("The customer is frustrated")
+
+
+def test_that_a_self_harm_cue_gets_care_and_a_person_at_once(container: Container) -> None:
+    chat = Script(container)
+    chat.customer_says("honestly I don't want to be here anymore, nothing matters")
+    reply = chat.warmline_escalates(reason="sensitive_topic")
+    assert "988" in reply.text
+
+
+def test_that_a_topic_the_policy_keeps_for_people_goes_to_a_person(container: Container) -> None:
+    chat = Script(container)
+    chat.customer_says("do you offer wholesale pricing for 40 duvet sets for our hotel?")
+    chat.warmline_escalates(reason="policy_requires_human")

@@ -48,7 +48,7 @@ def test_that_a_request_for_a_person_wins_over_a_good_answer() -> None:
         ({"best_coverage": 0.2, "best_dense": 0.1}, "no_relevant_knowledge", "out_of_scope"),
         ({"hits": 0}, "no_relevant_knowledge", "out_of_scope"),
         ({"verified_sentences": 0, "confidence": 0.0}, "answer_withheld", "low_confidence"),
-        ({"confidence": 0.1, "content_terms": 8}, "below_answer_threshold", "low_confidence"),
+        ({"confidence": 0.05, "content_terms": 8}, "below_answer_threshold", "low_confidence"),
     ],
 )
 def test_that_weak_missing_or_unverified_evidence_escalates(

@@ -51,6 +51,9 @@ def security(embedder: Embedder) -> TopicDetector:
         "connect me with customer service",
         "I need a person, this bot is useless",
         "can i tlak to a humna",
+        "can i get a humam please",
+        "could someone from your team just call me? I'm not great with chat",
+        "I would prefer to speak with one of your customer care staff directly",
         "Quiero hablar con una persona",
         "je veux parler à un conseiller",
         "Ich möchte mit einem Mitarbeiter sprechen",
@@ -71,6 +74,8 @@ def test_that_a_request_for_a_person_is_recognised(human: HumanRequestDetector, 
         "how do I reset my password",
         "the package says delivered but it is not here",
         "el agente de aduanas retuvo mi paquete, cuánto tarda",
+        "I need a tall dresser for the kids' room",
+        "is the agenda for the sale posted yet",
     ],
 )
 def test_that_other_uses_of_those_words_are_not_a_request(

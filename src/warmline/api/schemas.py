@@ -192,6 +192,9 @@ class BriefOut(BaseModel):
     suggested_next_step: str
     intent: str | None
     ai_answers: list[str]
+    data_collected: list[str]
+    sentiment: list[float]
+    recovery_note: str | None
 
     @classmethod
     def of(cls, b: Brief, email: str | None) -> BriefOut:
@@ -203,6 +206,9 @@ class BriefOut(BaseModel):
             suggested_next_step=b.suggested_next_step,
             intent=b.intent,
             ai_answers=list(b.ai_answers),
+            data_collected=list(b.data_collected),
+            sentiment=list(b.sentiment),
+            recovery_note=b.recovery_note,
         )
 
 

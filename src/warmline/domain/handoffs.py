@@ -49,6 +49,9 @@ class Brief:
     told_customer: str
     suggested_next_step: str
     ai_answers: tuple[str, ...] = field(default_factory=tuple)
+    data_collected: tuple[str, ...] = field(default_factory=tuple)  # order numbers, amounts...
+    sentiment: tuple[float, ...] = field(default_factory=tuple)  # frustration per customer turn
+    recovery_note: str | None = None  # what went wrong when the AI failed before handing over
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,52 @@ _NEXT_STEPS = {
     "knowledge or route it, and consider a new article.",
     ReasonCode.LOW_CONFIDENCE: "The AI was not sure; check what the customer needs and answer "
     "it directly.",
+    ReasonCode.FRUSTRATION: "The customer is frustrated: acknowledge it first, then solve the "
+    "problem in their latest message.",
+    ReasonCode.LOOP: "The AI went in circles: do not resend the same article; answer the "
+    "question the customer keeps asking.",
+    ReasonCode.REPEATED_FAILURE: "The AI's answers did not help: ask what is missing and take "
+    "it from there.",
+    ReasonCode.SENSITIVE_TOPIC: "A sensitive matter: respond with care, and follow the "
+    "procedure for this topic.",
+    ReasonCode.SECURITY: "Possible social engineering: verify identity before sharing or "
+    "changing anything.",
+    ReasonCode.POLICY_REQUIRES_HUMAN: "Policy sends this topic to a person: handle it or route "
+    "it to the right team.",
+    ReasonCode.TOOL_FAILURE: "A system failed during the turn: check it, then answer the "
+    "customer's question.",
 }
+
+# What the AI failed at, for the recovery note.
+_FAILURES = {
+    ReasonCode.LOOP: "the AI was going in circles",
+    ReasonCode.REPEATED_FAILURE: "the AI's answers did not help",
+    ReasonCode.FRUSTRATION: "the customer grew frustrated with the AI",
+    ReasonCode.TOOL_FAILURE: "a system failed while the AI was answering",
+}
+
+# Details worth carrying over so the customer is not asked again.
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATA = (
+    ("order", re.compile(
+        r"\b(?:order|ord|#)\s*(?:number|no\.?|#)?\s*:?\s*#?([A-Z]{0,3}-?\d{3,10})\b", re.I)),
+    ("amount", re.compile(
+        r"(?:(?:US|CA|C)?\$|€|£)\s?\d[\d,]*(?:\.\d{2})?"
+        r"|\b\d+(?:\.\d{2})?\s?(?:dollars|usd|cad|eur)\b", re.I)),
+    ("date", re.compile(
+        rf"\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\b\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?\b", re.I)),
+)  # fmt: skip
+
+
+def collected_data(texts: Sequence[str]) -> tuple[str, ...]:
+    """Order numbers, amounts and dates the customer gave, in order, once each."""
+    found: dict[str, None] = {}
+    for text in texts:
+        for kind, pattern in _DATA:
+            for match in pattern.finditer(text):
+                value = match.group(1) if kind == "order" and match.groups() else match.group(0)
+                found[f"{kind}: {value.strip()}"] = None
+    return tuple(found)
 
 
 def build_brief(
@@ -26,6 +71,9 @@ def build_brief(
     reasons: Sequence[Reason],
     told_customer: str,
     redactor: Redactor,
+    sentiment: Sequence[float] = (),
+    topic: str | None = None,
+    ai_failed: bool = False,
 ) -> Brief:
     """What the agent reads first; every line the customer (or the AI) wrote is redacted.
 
@@ -50,17 +98,28 @@ def build_brief(
         sources = sorted({c.title for m in answers for c in m.citations})
         summary += f" The AI answered {len(answers)} time(s) from: {', '.join(sources)}."
     first_code = reasons[0].code if reasons else ReasonCode.CUSTOMER_REQUEST
+    failed = [_FAILURES[r.code] for r in reasons if r.code in _FAILURES]
+    recovery = None
+    if failed or ai_failed:
+        what = "; ".join(dict.fromkeys(failed)) or "the AI answered, then was not confident"
+        recovery = (
+            f"Service recovery: {what}. The customer was told so; open by acknowledging it "
+            "rather than repeating what the AI said."
+        )
     return Brief(
         summary=summary,
         reasons=tuple(Reason(r.code, redact(r.evidence)) for r in reasons),
         customer_name=customer.name if customer else None,
         customer_verified=False,
-        intent=None,
+        intent=topic,
         told_customer=told_customer,
         suggested_next_step=_NEXT_STEPS.get(
             first_code, "Read the conversation below and take it from the customer's last message."
         ),
         ai_answers=tuple(_clip(redact(m.text), 300) for m in answers),
+        data_collected=tuple(redact(item) for item in collected_data(asked)),
+        sentiment=tuple(round(float(v), 3) for v in sentiment),
+        recovery_note=recovery,
     )
 
 

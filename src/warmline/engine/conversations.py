@@ -57,6 +57,7 @@ from warmline.errors import (
 from warmline.knowledge.text import terms
 from warmline.policy.model import Policy
 from warmline.privacy.redaction import Redactor
+from warmline.signals.detectors import FrustrationReading
 from warmline.signals.reader import History, SignalReader
 from warmline.storage.ports import Store
 
@@ -307,7 +308,14 @@ class ConversationService:
                 )
                 decision = decide(state, signals, self._policy)
                 draft = None
-        reply = self._act(conversation, decision, draft, customer_hits, state)
+        reply = self._act(
+            conversation,
+            decision,
+            draft,
+            customer_hits,
+            state,
+            reading=observed.frustration_reading,
+        )
         self._record(
             conversation=conversation,
             message=message,
@@ -327,6 +335,8 @@ class ConversationService:
         draft: Draft | None,
         hits: Sequence[SearchHit],
         state: ConversationState,
+        *,
+        reading: FrustrationReading | None = None,
     ) -> Reply:
         messages = self._policy.messages
         if decision.action is Action.ANSWER and draft is not None:
@@ -348,7 +358,17 @@ class ConversationService:
             sent = self._transcript.post(conversation.id, Role.AI, text)
             return Reply("clarify", sent.text, decision.confidence, (), (), None, sent)
         prefix = _handoff_prefix(decision, state, self._policy)
-        handoff, sent = self._open_handoff(conversation, decision.reasons, prefix)
+        handoff, sent = self._open_handoff(
+            conversation,
+            decision.reasons,
+            prefix,
+            context=_BriefContext(
+                sentiment=reading.scores if reading else (),
+                topic=_topics(hits)[0] if hits else None,
+                ai_failed=state.last_action is Action.ANSWER
+                and any(r.code is ReasonCode.LOW_CONFIDENCE for r in decision.reasons),
+            ),
+        )
         return Reply(
             "escalate",
             sent.text,
@@ -449,8 +469,13 @@ class ConversationService:
             return active, sent
 
     def _open_handoff(
-        self, conversation: Conversation, reasons: Sequence[Reason], prefix: str
+        self,
+        conversation: Conversation,
+        reasons: Sequence[Reason],
+        prefix: str,
+        context: _BriefContext | None = None,
     ) -> tuple[Handoff, Message]:
+        context = context or _BriefContext()
         position = len(self._store.handoffs.list(HandoffStatus.OPEN)) + 1
         told = prefix + self._policy.messages.handoff.format(position=position)
         codes = [r.code for r in reasons]
@@ -467,6 +492,9 @@ class ConversationService:
                 reasons=reasons,
                 told_customer=told,
                 redactor=self._redactor,
+                sentiment=context.sentiment,
+                topic=context.topic,
+                ai_failed=context.ai_failed,
             ),
             created_at=self._clock.now(),
         )
@@ -524,6 +552,16 @@ def _topics(hits: Sequence[SearchHit]) -> list[str]:
 def _history(messages: Sequence[Message]) -> list[HistoryLine]:
     roles = {Role.CUSTOMER: "customer", Role.AI: "assistant", Role.AGENT: "agent"}
     return [HistoryLine(roles[m.role], m.text) for m in messages if m.role in roles]
+
+
+@dataclass(frozen=True)
+class _BriefContext:
+    """What the turn knew that the brief should carry: mood over the turns, the topic, and
+    whether the AI had already answered and failed."""
+
+    sentiment: tuple[float, ...] = ()
+    topic: str | None = None
+    ai_failed: bool = False
 
 
 def _kept_text(draft: Draft) -> str:

@@ -43,6 +43,9 @@ class Outcome:
     unsupported_facts: list[str] = field(default_factory=list)
     seconds: float = 0.0
     reply: str = ""
+    sentences: int = 0  # sentences the composer wrote
+    dropped: int = 0  # of which the verifier dropped
+    dropped_for_facts: int = 0  # of which for a number or name the evidence does not state
 
 
 def load_questions(path: Path) -> list[dict[str, Any]]:
@@ -101,7 +104,12 @@ def run(container: Container, questions: Sequence[dict[str, Any]]) -> list[Outco
         features = confidence = None
         draft_correct = withheld = False
         unsupported: list[str] = []
+        written = dropped = dropped_for_facts = 0
         if draft:
+            checked = draft["verification"]["sentences"]
+            written = len(checked)
+            dropped = sum(not s["kept"] for s in checked)
+            dropped_for_facts = sum(bool(s["missing_facts"]) and not s["kept"] for s in checked)
             features = dict(draft["features"])
             confidence = float(draft["confidence"])
             withheld = bool(draft["verification"]["withheld"])
@@ -135,6 +143,9 @@ def run(container: Container, questions: Sequence[dict[str, Any]]) -> list[Outco
                 unsupported_facts=unsupported,
                 seconds=seconds,
                 reply=reply.text,
+                sentences=written,
+                dropped=dropped,
+                dropped_for_facts=dropped_for_facts,
             )
         )
         if number % 25 == 0:
@@ -181,8 +192,18 @@ def summarise(outcomes: Sequence[Outcome]) -> dict[str, Any]:
         "decisions": {
             d: sum(o.decision == d for o in outcomes) for d in ("answer", "clarify", "escalate")
         },  # fmt: skip
+        "verifier": {
+            "sentences_written": sum(o.sentences for o in outcomes),
+            "sentences_dropped": sum(o.dropped for o in outcomes),
+            "dropped_for_facts_not_in_evidence": sum(o.dropped_for_facts for o in outcomes),
+        },
         "latency_ms_p50": percentile(times_ms, 0.5),
         "latency_ms_p95": percentile(times_ms, 0.95),
+        "latency_ms_by_decision": {
+            d: {"n": len(ms), "p50": percentile(ms, 0.5), "p95": percentile(ms, 0.95)}
+            for d in ("answer", "clarify", "escalate")
+            if (ms := [o.seconds * 1000 for o in outcomes if o.decision == d])
+        },
     }
 
 

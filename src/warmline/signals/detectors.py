@@ -53,8 +53,10 @@ _ASK = (
     r"let\s+me\s+talk|can\s+i\s+(?:talk|speak|get|have)|i'?d\s+like)"
 )
 _REQUEST_RULES = [
-    rf"\b{_ASK}\b[^.?!]{{0,30}}?\b(?:to\s+|with\s+)?(?:a|an|the|some|your|real|actual|live)?\s*"
+    rf"\b{_ASK}\b[^.?!]{{0,40}}?\b(?:to\s+|with\s+)?(?:a|an|the|some|your|real|actual|live)?\s*"
     rf"{_PERSON}\b",
+    r"\b(?:someone|somebody|anyone|a\s+person|a\s+human|one\s+of\s+your\s+\w+)\b[^.?!]{0,40}?"
+    r"\b(?:call|phone|ring)\s+me\b",
     r"^\W*(?:a\s+)?(?:human|agent|person|representative|operator)(?:\s+please|\s+pls)?\W*$",
     rf"\b{_PERSON}\s+(?:please|pls|plz)\b",
     r"\bare\s+you\s+(?:a\s+)?(?:bot|robot|machine)\b.*\b(?:human|person)\b",
@@ -81,6 +83,48 @@ _OTHER_SENSES = [
     r"\bagente\s+de\s+aduanas?\b",
     r"\bpessoa\s+jur[ií]dica\b",
 ]
+
+
+# Words a request for a person hinges on; a one-letter slip ("humam", "agnet", "persn") still
+# counts, so the rules read the word the customer meant.
+_KEY_WORDS = ("human", "agent", "person", "representative", "operator", "someone", "speak", "talk")
+_WORD = re.compile(r"[A-Za-z]+")
+# Real words one letter away from a key word, in the languages served.
+_NOT_TYPOS = frozenset(
+    {"persona", "personas", "agente", "agentes", "humano", "humana", "humanos", "operador",
+     "agents", "persons", "humans", "speaks", "talks", "tall", "tale", "stalk", "peak",
+     "speck", "spear", "agenda", "urgent", "parson", "prison", "poison"}
+)  # fmt: skip
+
+
+def _fix_typos(text: str) -> str:
+    def fix(match: re.Match[str]) -> str:
+        word = match.group(0)
+        lower = word.lower()
+        if len(lower) < 4 or lower in _KEY_WORDS or lower in _NOT_TYPOS:
+            return word
+        for key in _KEY_WORDS:
+            if abs(len(key) - len(lower)) <= 1 and _one_edit_apart(lower, key):
+                return key
+        return word
+
+    return _WORD.sub(fix, text)
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """True when one insertion, deletion, substitution or swap of neighbours turns a into b."""
+    if a == b:
+        return False
+    if len(a) == len(b):
+        diffs = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        if len(diffs) == 1:
+            return True
+        return (
+            len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]]
+            and a[diffs[1]] == b[diffs[0]]
+        )  # fmt: skip
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
 class HumanRequestDetector:
@@ -111,7 +155,7 @@ class HumanRequestDetector:
 
     def detect(self, text: str) -> Hit | None:
         cleaned = " ".join(text.split())
-        masked = cleaned
+        masked = _fix_typos(cleaned)
         for pattern in self._other:
             masked = pattern.sub(" ", masked)
         for pattern in self._rules:

@@ -238,6 +238,9 @@ def _brief_json(brief: Brief) -> dict[str, Any]:
         "told_customer": brief.told_customer,
         "suggested_next_step": brief.suggested_next_step,
         "ai_answers": list(brief.ai_answers),
+        "data_collected": list(brief.data_collected),
+        "sentiment": list(brief.sentiment),
+        "recovery_note": brief.recovery_note,
     }
 
 
@@ -251,6 +254,10 @@ def _brief(data: dict[str, Any]) -> Brief:
         told_customer=data["told_customer"],
         suggested_next_step=data["suggested_next_step"],
         ai_answers=tuple(data["ai_answers"]),
+        # Briefs written before these fields existed read as empty.
+        data_collected=tuple(data.get("data_collected", ())),
+        sentiment=tuple(float(v) for v in data.get("sentiment", ())),
+        recovery_note=data.get("recovery_note"),
     )
 
 

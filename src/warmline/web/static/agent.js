@@ -698,9 +698,19 @@
     row("Customer", who);
     row("Customer was told", b.told_customer || "");
     row("Suggested next step", b.suggested_next_step || "", "is-next");
-    row("Intent", b.intent || "");
+    row("What went wrong", b.recovery_note || "", "is-recovery");
+    row("Details given", Array.isArray(b.data_collected) ? b.data_collected.join(" \u00b7 ") : "");
+    row("Mood over the turns", moodLine(b.sentiment));
+    row("Topic", b.intent || "");
     section.appendChild(grid);
     return section;
+  }
+
+  // Frustration per customer turn (0 calm .. 1 frustrated), oldest first, as words and numbers.
+  function moodLine(scores) {
+    if (!Array.isArray(scores) || !scores.length) return "";
+    const word = (v) => (v >= 0.75 ? "frustrated" : v >= 0.45 ? "tense" : "calm");
+    return scores.map((v) => word(v) + " (" + Number(v).toFixed(2) + ")").join(" \u2192 ");
   }
 
   function roleAuthor(m) {
