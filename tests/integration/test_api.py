@@ -180,3 +180,27 @@ async def test_that_a_failed_reply_is_a_503_and_the_message_is_kept(
     kept = (await client.get(f"/v1/conversations/{conversation_id}", headers=headers)).json()
     assert kept["messages"][-1]["text"] == "where is my parcel"
     assert kept["messages"][-1]["id"] == error["details"]["message_id"]
+
+
+async def test_that_the_copilot_drafts_a_cited_reply_and_lists_past_conversations(
+    client: httpx.AsyncClient, agent_key: str
+) -> None:
+    earlier, earlier_headers = await start(client, email="lin@example.com")
+    await say(client, earlier, earlier_headers, "talk to a human please")
+    conversation_id, headers = await start(client, email="lin@example.com")
+    await say(client, conversation_id, headers, "How do I reset my password? I want an agent")
+    agent = {"Authorization": f"Bearer {agent_key}"}
+    queue = (await client.get("/v1/handoffs?status=open", headers=agent)).json()["items"]
+    handoff = next(h for h in queue if h["conversation_id"] == conversation_id)
+    response = await client.get(f"/v1/handoffs/{handoff['id']}/copilot", headers=agent)
+    assert response.status_code == 200, response.text
+    copilot = response.json()
+    draft = copilot["draft"]
+    assert draft is not None and draft["citations"]
+    assert draft["citations"][0]["article_id"] == "sign-in-password-reset"
+    assert 0 <= draft["confidence"] <= 1
+    (past,) = copilot["past_conversations"]
+    assert past["id"] == earlier and past["first_message"] == "talk to a human please"
+    assert past["handoffs"][0]["reasons"][0] == "customer_request"
+    refused = await client.get(f"/v1/handoffs/{handoff['id']}/copilot")
+    assert refused.status_code == 401

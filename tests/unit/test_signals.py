@@ -235,3 +235,16 @@ def test_that_the_classifier_gives_a_probability_per_label() -> None:
     prediction = model.predict("WHERE IS MY ORDER!!! third time asking")
     assert set(prediction.probabilities) == {"true", "false"}
     assert abs(sum(prediction.probabilities.values()) - 1.0) < 1e-6
+
+
+def test_that_asking_for_someone_to_talk_to_is_not_read_as_a_sensitive_topic(
+    sensitive: TopicDetector,
+) -> None:
+    assert sensitive.detect("talk to a human please") is None
+    assert sensitive.detect("can I speak to someone") is None
+
+
+def test_that_a_self_harm_cue_counts_at_its_own_lower_bar(sensitive: TopicDetector) -> None:
+    text = "I need someone to talk to, I dont want to be here anymore"
+    hit = sensitive.detect(text, bars={"self_harm": 0.5})
+    assert hit is not None and hit.kind == "self_harm"

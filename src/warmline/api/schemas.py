@@ -12,7 +12,7 @@ from warmline.domain.conversations import Citation, Conversation, Message
 from warmline.domain.handoffs import Brief
 from warmline.domain.traces import DecisionTrace
 from warmline.domain.users import User
-from warmline.engine.conversations import Reply
+from warmline.engine.conversations import Copilot, Reply
 from warmline.engine.handoffs import HandoffView
 
 
@@ -327,3 +327,68 @@ class TraceOut(BaseModel):
 
 class TraceList(BaseModel):
     items: list[TraceOut]
+
+
+class CopilotDraftOut(BaseModel):
+    question: str
+    text: str
+    citations: list[CitationOut]
+    confidence: float
+
+
+class PastHandoffOut(BaseModel):
+    id: str
+    status: str
+    reasons: list[str]
+    queue: str
+    created_at: datetime
+
+
+class PastConversationOut(BaseModel):
+    id: str
+    channel: str
+    status: str
+    created_at: datetime
+    first_message: str | None
+    handoffs: list[PastHandoffOut]
+
+
+class CopilotOut(BaseModel):
+    """The agent's co-pilot: a grounded draft reply and the customer's other conversations."""
+
+    draft: CopilotDraftOut | None
+    past_conversations: list[PastConversationOut]
+
+    @classmethod
+    def of(cls, copilot: Copilot) -> CopilotOut:
+        draft = copilot.draft
+        return cls(
+            draft=CopilotDraftOut(
+                question=draft.question,
+                text=draft.text,
+                citations=[CitationOut.of(c) for c in draft.citations],
+                confidence=round(draft.confidence, 4),
+            )
+            if draft
+            else None,
+            past_conversations=[
+                PastConversationOut(
+                    id=p.conversation.id,
+                    channel=p.conversation.channel.value,
+                    status=p.conversation.status.value,
+                    created_at=p.conversation.created_at,
+                    first_message=p.first_message,
+                    handoffs=[
+                        PastHandoffOut(
+                            id=h.id,
+                            status=h.status.value,
+                            reasons=[c.value for c in h.reason_codes],
+                            queue=h.queue,
+                            created_at=h.created_at,
+                        )
+                        for h in p.handoffs
+                    ],
+                )
+                for p in copilot.past
+            ],
+        )

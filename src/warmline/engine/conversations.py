@@ -185,6 +185,46 @@ class ConversationService:
     def messages(self, conversation_id: ConversationId) -> Sequence[Message]:
         return self._store.conversations.messages(conversation_id)
 
+    def copilot(self, conversation_id: ConversationId) -> Copilot:
+        """For the agent: a draft reply to the customer's latest question, grounded in the
+        help center with citations (shown whatever its confidence: the agent decides), and the
+        customer's other conversations, on any channel, with their handoffs."""
+        conversation = self.get(conversation_id)
+        messages = self._store.conversations.messages(conversation.id)
+        asked = [m for m in messages if m.role is Role.CUSTOMER]
+        draft = None
+        question = asked[-1].text if asked else ""
+        if question:
+            hits = self._knowledge.search(question, k=self._policy.answering.retrieve_k)
+            customer_hits = [h for h in hits if h.article.audience is Audience.CUSTOMER]
+            if customer_hits:
+                drafted = self._answerer.draft(
+                    question,
+                    customer_hits,
+                    history=_history(messages[:-1]),
+                    content_terms=len(set(terms(question))),
+                )
+                if drafted.verification.kept:
+                    draft = CopilotDraft(
+                        question=question,
+                        text=_kept_text(drafted),
+                        citations=drafted.worded.citations,
+                        confidence=drafted.confidence,
+                    )
+        past = []
+        for other in self._store.conversations.for_customer(conversation.customer_id):
+            if other.id == conversation.id:
+                continue
+            first = next(
+                (m.text for m in self._store.conversations.messages(other.id)
+                 if m.role is Role.CUSTOMER),
+                None,
+            )  # fmt: skip
+            handoffs = [h for h in self._store.handoffs.list() if h.conversation_id == other.id]
+            past.append(PastConversation(other, first, tuple(handoffs)))
+        past.sort(key=lambda p: p.conversation.created_at, reverse=True)
+        return Copilot(draft, tuple(past))
+
     def last_trace(self, conversation_id: ConversationId) -> DecisionTrace | None:
         """The decision trace of the conversation's latest AI turn, if there is one."""
         traces = self._store.traces.for_conversation(conversation_id)
@@ -315,6 +355,7 @@ class ConversationService:
             customer_hits,
             state,
             reading=observed.frustration_reading,
+            topics=observed.topics,
         )
         self._record(
             conversation=conversation,
@@ -337,6 +378,7 @@ class ConversationService:
         state: ConversationState,
         *,
         reading: FrustrationReading | None = None,
+        topics: Sequence[str] = (),
     ) -> Reply:
         messages = self._policy.messages
         if decision.action is Action.ANSWER and draft is not None:
@@ -365,6 +407,7 @@ class ConversationService:
             context=_BriefContext(
                 sentiment=reading.scores if reading else (),
                 topic=_topics(hits)[0] if hits else None,
+                routing=(*topics, *(h.article.id for h in hits[:1])),
                 ai_failed=state.last_action is Action.ANSWER
                 and any(r.code is ReasonCode.LOW_CONFIDENCE for r in decision.reasons),
             ),
@@ -476,18 +519,30 @@ class ConversationService:
         context: _BriefContext | None = None,
     ) -> tuple[Handoff, Message]:
         context = context or _BriefContext()
-        position = len(self._store.handoffs.list(HandoffStatus.OPEN)) + 1
-        told = prefix + self._policy.messages.handoff.format(position=position)
+        routing = self._policy.routing
+        queue = routing.queue_for(context.routing)
+        customer = self._store.customers.get(conversation.customer_id)
+        now = self._clock.now()
+        hours = routing.business_hours
+        if hours is not None and not hours.is_open(now):
+            # Nobody is in: the handoff waits as a ticket, and the customer hears so honestly.
+            email = customer.email if customer and customer.email else "the address you share here"
+            told = prefix + self._policy.messages.handoff_after_hours.format(
+                hours=hours.describe(), email=email
+            )
+        else:
+            position = len(self._store.handoffs.list(HandoffStatus.OPEN)) + 1
+            told = prefix + self._policy.messages.handoff.format(position=position)
         codes = [r.code for r in reasons]
         handoff = Handoff(
             id=HandoffId(self._ids.new("ho")),
             conversation_id=conversation.id,
             status=HandoffStatus.OPEN,
             reasons=tuple(reasons),
-            priority=self._policy.priority_for(codes),
-            queue=self._policy.routing.default_queue,
+            priority=self._policy.priority_for(codes, queue),
+            queue=queue.name if queue else routing.default_queue,
             brief=build_brief(
-                customer=self._store.customers.get(conversation.customer_id),
+                customer=customer,
                 transcript=self._store.conversations.messages(conversation.id),
                 reasons=reasons,
                 told_customer=told,
@@ -555,6 +610,27 @@ def _history(messages: Sequence[Message]) -> list[HistoryLine]:
 
 
 @dataclass(frozen=True)
+class CopilotDraft:
+    question: str
+    text: str
+    citations: tuple[Citation, ...]
+    confidence: float
+
+
+@dataclass(frozen=True)
+class PastConversation:
+    conversation: Conversation
+    first_message: str | None
+    handoffs: tuple[Handoff, ...]
+
+
+@dataclass(frozen=True)
+class Copilot:
+    draft: CopilotDraft | None
+    past: tuple[PastConversation, ...]
+
+
+@dataclass(frozen=True)
 class _BriefContext:
     """What the turn knew that the brief should carry: mood over the turns, the topic, and
     whether the AI had already answered and failed."""
@@ -562,6 +638,7 @@ class _BriefContext:
     sentiment: tuple[float, ...] = ()
     topic: str | None = None
     ai_failed: bool = False
+    routing: tuple[str, ...] = ()  # topics and article ids a queue may claim
 
 
 def _kept_text(draft: Draft) -> str:

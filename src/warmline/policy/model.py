@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -52,6 +55,10 @@ class Messages(_Strict):
     clarify_topic: str = Field(
         description="Clarifying question when the help center has something on the topic but "
         "the AI is not sure it answers the question; {topic} is the article's title."
+    )
+    handoff_after_hours: str = Field(
+        description="Told instead of the handoff message outside business hours. {hours} is "
+        "replaced by the opening hours, {email} by where the reply will go."
     )
     already_waiting: str = Field(
         description="Said when the customer asks for a person while already in the queue."
@@ -193,6 +200,10 @@ class Escalation(_Strict):
     sensitive_min_probability: Ratio = Field(
         description="Lowest probability of the sensitive-topic detector that counts."
     )
+    self_harm_min_probability: Ratio = Field(
+        description="A lower bar for self-harm cues alone: missing one costs more than a "
+        "caring message sent by mistake."
+    )
     security_attacks: list[SecurityAttack] = Field(
         description="Social-engineering patterns that go to a person at once."
     )
@@ -216,11 +227,64 @@ class Escalation(_Strict):
         return code not in self.disabled
 
 
+class Queue(_Strict):
+    name: str = Field(min_length=1, description="The queue's name, as the inbox shows it.")
+    topics: list[str] = Field(
+        description="What goes here: sensitive topics (fraud, bereavement...), security "
+        "patterns (bypass_verification...), human-only topics (wholesale...) or help-center "
+        "article ids (refund-status...)."
+    )
+    priority_boost: int = Field(
+        default=0, ge=0, le=100, description="Added to the handoff's priority in this queue."
+    )
+
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class BusinessHours(_Strict):
+    timezone: str = Field(description="IANA time zone, e.g. America/Toronto.")
+    days: list[Weekday] = Field(min_length=1, description="Days a person is there.")
+    open: str = Field(pattern=r"^\d{2}:\d{2}$", description="Opening time, HH:MM, local.")
+    close: str = Field(pattern=r"^\d{2}:\d{2}$", description="Closing time, HH:MM, local.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r}") from error
+        return value
+
+    def is_open(self, when: datetime) -> bool:
+        local = when.astimezone(ZoneInfo(self.timezone))
+        day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[local.weekday()]
+        return day in self.days and self.open <= local.strftime("%H:%M") < self.close
+
+    def describe(self) -> str:
+        days = ", ".join(d.capitalize() for d in self.days)
+        return f"{days}, {self.open}\u2013{self.close} ({self.timezone})"
+
+
 class Routing(_Strict):
     default_queue: str = Field(description="Queue for handoffs no rule routes elsewhere.")
+    queues: list[Queue] = Field(
+        default_factory=list,
+        description="Queues by topic; the first whose topics match a handoff's gets it.",
+    )
     priorities: dict[ReasonCode, int] = Field(
         description="Priority of a handoff by reason code; higher is more urgent."
     )
+    business_hours: BusinessHours | None = Field(
+        default=None,
+        description="When people answer; outside them the handoff waits as a ticket and the "
+        "customer is promised an email follow-up. Unset: always staffed.",
+    )
+
+    def queue_for(self, topics: Sequence[str]) -> Queue | None:
+        wanted = set(topics)
+        return next((q for q in self.queues if wanted & set(q.topics)), None)
 
 
 class Policy(_Strict):
@@ -230,8 +294,9 @@ class Policy(_Strict):
     escalation: Escalation
     routing: Routing
 
-    def priority_for(self, codes: list[ReasonCode]) -> int:
-        return max((self.routing.priorities.get(code, 0) for code in codes), default=0)
+    def priority_for(self, codes: list[ReasonCode], queue: Queue | None = None) -> int:
+        base = max((self.routing.priorities.get(code, 0) for code in codes), default=0)
+        return base + (queue.priority_boost if queue else 0)
 
 
 def load_policy(source: Path | str | None = None) -> Policy:

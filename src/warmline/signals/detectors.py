@@ -269,7 +269,10 @@ class TopicDetector:
         min_probability: float = 0.5,
     ) -> TopicDetector:
         pairs = load_labelled("sensitive.jsonl", "topic", path)
-        return cls(TextClassifier(pairs, embedder=embedder), min_probability=min_probability)
+        return cls(
+            TextClassifier([*pairs, *_requests_as_none()], embedder=embedder),
+            min_probability=min_probability,
+        )
 
     @classmethod
     def security(
@@ -280,15 +283,29 @@ class TopicDetector:
         min_probability: float = 0.5,
     ) -> TopicDetector:
         pairs = load_labelled("security.jsonl", "attack", path)
-        return cls(TextClassifier(pairs, embedder=embedder), min_probability=min_probability)
+        return cls(
+            TextClassifier([*pairs, *_requests_as_none()], embedder=embedder),
+            min_probability=min_probability,
+        )
 
-    def detect(self, text: str, topics: Sequence[str] | None = None) -> Hit | None:
+    def detect(
+        self,
+        text: str,
+        topics: Sequence[str] | None = None,
+        bars: Mapping[str, float] | None = None,
+    ) -> Hit | None:
         """The most likely wanted topic, when the message is likely enough about any of them.
 
         "Likely enough" is the probability of all wanted topics together, so a message split
-        between, say, fraud and dispute still counts as sensitive.
+        between, say, fraud and dispute still counts as sensitive. ``bars`` lowers (or raises)
+        the bar for single topics: a missed self-harm cue costs more than a caring message sent
+        by mistake.
         """
         probabilities = self._classifier.predict(text).probabilities
+        for label, bar in (bars or {}).items():
+            wanted_label = topics is None or label in topics
+            if wanted_label and probabilities.get(label, 0.0) >= bar:
+                return Hit(label, probabilities[label], _clip(text))
         wanted = {
             label: p
             for label, p in probabilities.items()
@@ -298,6 +315,16 @@ class TopicDetector:
             return None
         label = max(wanted, key=lambda key: wanted[key])
         return Hit(label, sum(wanted.values()), _clip(text))
+
+
+def _requests_as_none() -> list[tuple[str, str]]:
+    """Requests for a person are not a sensitive topic or an attack ("I need someone to talk
+    to" is close in words to a self-harm cue): the topic detectors learn them as "none"."""
+    return [
+        (text, NONE)
+        for text, label in load_labelled("human_request.jsonl", "request")
+        if label == "true"
+    ]
 
 
 # -- the answer did not help ------------------------------------------------------------------

@@ -47,6 +47,7 @@ class Observed:
     not_helped: str | None = None
     failures: int = 0
     repeated_question: str | None = None
+    topics: tuple[str, ...] = ()  # what routing can match: sensitive topic, attack, policy topic
     details: dict[str, object] = field(default_factory=dict)
 
 
@@ -109,7 +110,11 @@ class SignalReader:
     def read(self, text: str, history: History) -> Observed:
         escalation = self._policy.escalation
         human = self._human.detect(text)
-        sensitive = self._sensitive.detect(text, escalation.sensitive_topics)
+        sensitive = self._sensitive.detect(
+            text,
+            escalation.sensitive_topics,
+            bars={"self_harm": escalation.self_harm_min_probability},
+        )
         security = self._security.detect(text, escalation.security_attacks)
         topic = self._topics.detect(text)
         reading = self._frustration.read(
@@ -139,6 +144,7 @@ class SignalReader:
             not_helped=not_helped.evidence if not_helped else None,
             failures=history.failures + (1 if not_helped else 0),
             repeated_question=repeated,
+            topics=tuple(hit.kind for hit in (sensitive, security, topic) if hit is not None),
             details={
                 "human_request": human.as_dict() if human else None,
                 "sensitive": sensitive.as_dict() if sensitive else None,

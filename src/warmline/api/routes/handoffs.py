@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from warmline.api.deps import Agent, Services
 from warmline.api.schemas import (
     BriefOut,
+    CopilotOut,
     HandoffDetailOut,
     HandoffList,
     HandoffOut,
@@ -45,6 +46,14 @@ def get_handoff(handoff_id: str, _: Agent, c: Services) -> HandoffDetailOut:
         brief=BriefOut.of(handoff.brief, view.customer.email if view.customer else None),
         transcript=[MessageOut.of(m) for m in c.handoffs.transcript(handoff)],
     )
+
+
+@router.get("/{handoff_id}/copilot", response_model=CopilotOut)
+def get_copilot(handoff_id: str, _: Agent, c: Services) -> CopilotOut:
+    """A draft reply grounded in the help center, with citations and the AI's confidence, and
+    the customer's other conversations and handoffs on any channel. The agent edits and sends."""
+    handoff = c.handoffs.get(handoff_id)
+    return CopilotOut.of(c.conversations.copilot(handoff.conversation_id))
 
 
 @router.post("/{handoff_id}/claim", response_model=HandoffOut)

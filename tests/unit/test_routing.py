@@ -1,0 +1,89 @@
+"""Routing: queues by topic, priority, and honest after-hours handoffs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import T0, shared_redactor
+from tests.unit.conversation_script import Script
+from warmline.bootstrap import Container, build, build_index
+from warmline.clock import FixedClock, SequentialIds
+from warmline.demo import HELP_CENTER
+from warmline.domain.conversations import Channel
+from warmline.domain.customers import CustomerInfo
+from warmline.errors import ConfigurationError
+from warmline.knowledge.embeddings import Embedder
+from warmline.policy.model import DEFAULT_POLICY, load_policy
+from warmline.settings import Settings
+from warmline.storage.memory import in_memory_store
+
+# T0 is Monday 2026-11-23 09:00 UTC: 04:00 in Toronto, before opening.
+HOURS = """
+  business_hours:
+    timezone: America/Toronto
+    days: [mon, tue, wed, thu, fri]
+    open: "08:00"
+    close: "20:00"
+"""
+
+
+def engine(tmp_path: Path, embedder: Embedder, policy_text: str) -> Container:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(policy_text)
+    settings = Settings(data_dir=tmp_path, policy_file=policy)
+    store = in_memory_store()
+    built = build(
+        settings,
+        store=store,
+        index=build_index(settings, store.embeddings, embedder),
+        embedder=embedder,
+        redactor=shared_redactor(),
+        clock=FixedClock(T0),
+        ids=SequentialIds(),
+    )
+    built.knowledge.ingest([HELP_CENTER])
+    return built
+
+
+def test_that_a_sensitive_matter_goes_to_its_queue_with_a_boosted_priority(
+    container: Container,
+) -> None:
+    chat = Script(container)
+    chat.customer_says("my mother passed away last month, how do I close her account?")
+    reply = chat.warmline_escalates(reason="sensitive_topic")
+    assert reply.handoff_id is not None
+    handoff = container.handoffs.get(reply.handoff_id)
+    policy = container.policy
+    assert handoff.queue == "care"
+    assert handoff.priority == policy.routing.priorities[handoff.reasons[0].code] + 10
+
+
+def test_that_an_ordinary_request_goes_to_the_default_queue(container: Container) -> None:
+    chat = Script(container)
+    chat.customer_says("agent please")
+    reply = chat.warmline_escalates(reason="customer_request")
+    assert reply.handoff_id is not None
+    assert container.handoffs.get(reply.handoff_id).queue == "general"
+
+
+def test_that_after_hours_the_customer_is_promised_an_email_not_a_queue_place(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    text = DEFAULT_POLICY.read_text().replace("routing:\n", "routing:" + HOURS, 1)
+    container = engine(tmp_path, embedder, text)
+    started = container.conversations.start(
+        Channel.WEB, CustomerInfo(name="Ada", email="ada@example.com")
+    )
+    reply = container.conversations.post(started.conversation.id, "talk to a human").reply
+    assert reply.decision == "escalate"
+    assert "ada@example.com" in reply.text and "Mon, Tue, Wed, Thu, Fri" in reply.text
+    assert "queue" not in reply.text
+    assert reply.handoff_id is not None  # the ticket an agent picks up in the morning
+
+
+def test_that_a_business_hours_time_zone_must_exist() -> None:
+    text = DEFAULT_POLICY.read_text().replace("routing:\n", "routing:" + HOURS, 1)
+    with pytest.raises(ConfigurationError, match="unknown time zone"):
+        load_policy(text.replace("America/Toronto", "Mars/Olympus"))
