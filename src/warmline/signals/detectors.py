@@ -37,7 +37,7 @@ class Hit:
         }
 
 
-def _clip(text: str, limit: int = 160) -> str:
+def clip_text(text: str, limit: int = 160) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
@@ -166,7 +166,7 @@ class HumanRequestDetector:
             return None
         probability = self._classifier.predict(masked).probabilities.get("true", 0.0)
         if probability >= self._min:
-            return Hit("model", probability, _clip(cleaned))
+            return Hit("model", probability, clip_text(cleaned))
         return None
 
 
@@ -305,7 +305,7 @@ class TopicDetector:
         for label, bar in (bars or {}).items():
             wanted_label = topics is None or label in topics
             if wanted_label and probabilities.get(label, 0.0) >= bar:
-                return Hit(label, probabilities[label], _clip(text))
+                return Hit(label, probabilities[label], clip_text(text))
         wanted = {
             label: p
             for label, p in probabilities.items()
@@ -314,7 +314,7 @@ class TopicDetector:
         if not wanted or sum(wanted.values()) < self._min:
             return None
         label = max(wanted, key=lambda key: wanted[key])
-        return Hit(label, sum(wanted.values()), _clip(text))
+        return Hit(label, sum(wanted.values()), clip_text(text))
 
 
 def _requests_as_none() -> list[tuple[str, str]]:

@@ -17,6 +17,7 @@ from warmline.signals.detectors import (
     LoopDetector,
     PhraseTopics,
     TopicDetector,
+    clip_text,
 )
 
 T = TypeVar("T")
@@ -139,7 +140,9 @@ class SignalReader:
             sensitive_topic=sensitive.kind if sensitive else None,
             sensitive_evidence=sensitive.evidence if sensitive else None,
             policy_topic=f"{topic.kind}: {topic.evidence!r}" if topic else None,
-            frustration=reading.why if reading.triggered else None,
+            frustration=f"{reading.why}, latest: {clip_text(text, 120)!r}"
+            if reading.triggered
+            else None,
             frustration_reading=reading,
             not_helped=not_helped.evidence if not_helped else None,
             failures=history.failures + (1 if not_helped else 0),

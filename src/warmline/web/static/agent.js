@@ -774,6 +774,70 @@
     else if (!r.initialising) r.jump.hidden = false;
   }
 
+  // The co-pilot: a reply drafted from the help center (the agent edits and sends it) and
+  // the customer's other conversations. Fetched once per handoff, kept while it is open.
+  const copilotCache = new Map();
+
+  async function loadCopilot(id, section, replyInput) {
+    let data = copilotCache.get(id);
+    if (!data) {
+      try {
+        data = await api("/v1/handoffs/" + encodeURIComponent(id) + "/copilot");
+        copilotCache.set(id, data);
+      } catch (e) {
+        if (e.status === 401) return;
+        section.replaceChildren(
+          el("h3", { class: "section-label", text: "Co-pilot" }),
+          el("p", { class: "muted", text: "No suggestion right now: " + e.message })
+        );
+        return;
+      }
+    }
+    if (!state.detail || state.detail.id !== id) return;
+    const parts = [el("h3", { id: "copilot-title", class: "section-label", text: "Co-pilot" })];
+    const draft = data.draft;
+    if (draft) {
+      const pct = Math.round((draft.confidence || 0) * 100);
+      const use = el("button", { type: "button", class: "btn btn-small", "data-testid": "copilot-use", text: "Use this draft" });
+      use.addEventListener("click", () => {
+        replyInput.value = draft.text;
+        state.drafts.set(id, draft.text);
+        replyInput.focus();
+      });
+      const sources = el("p", { class: "copilot-sources muted" }, [
+        el("span", { text: "From: " }),
+        ...draft.citations.map((c, i) =>
+          el("span", { text: (i ? ", " : "") + c.title + (c.section ? " \u203a " + c.section : "") })
+        ),
+      ]);
+      parts.push(
+        el("p", { class: "copilot-question muted", text: "For: \u201c" + draft.question + "\u201d \u00b7 AI confidence " + pct + "%" }),
+        el("blockquote", { class: "copilot-draft", "data-testid": "copilot-draft", text: draft.text }),
+        sources,
+        use
+      );
+    } else {
+      parts.push(el("p", { class: "muted", text: "The help center has nothing on the latest question." }));
+    }
+    const past = data.past_conversations || [];
+    const pastList = el("ul", { class: "copilot-past", "data-testid": "copilot-past" });
+    for (const c of past) {
+      const reasons = (c.handoffs || []).map((h) => reasonLabel(h.reasons[0])).join(", ");
+      pastList.appendChild(
+        el("li", {}, [
+          el("span", { text: formatStamp(c.created_at) + " \u00b7 " + c.channel + ": " }),
+          el("span", { text: c.first_message ? "\u201c" + c.first_message + "\u201d" : "(no message)" }),
+          reasons ? el("span", { class: "muted", text: " \u2192 handed over: " + reasons }) : null,
+        ])
+      );
+    }
+    parts.push(
+      el("h4", { class: "section-label", text: "Earlier conversations" }),
+      past.length ? pastList : el("p", { class: "muted", text: "None: this is the customer's first conversation." })
+    );
+    section.replaceChildren(...parts);
+  }
+
   function renderDetail() {
     const d = state.detail;
     dom.detail.textContent = "";
@@ -813,8 +877,13 @@
         last.focus({ preventScroll: true });
       }
     });
+    const copilot = el("section", { class: "copilot", "data-testid": "copilot", "aria-labelledby": "copilot-title" }, [
+      el("h3", { id: "copilot-title", class: "section-label", text: "Co-pilot" }),
+      el("p", { class: "muted", text: "Preparing a suggested reply\u2026" }),
+    ]);
     const scroll = el("div", { class: "detail-scroll" }, [
       renderBrief(d),
+      copilot,
       el("section", { class: "transcript-wrap", "aria-labelledby": "transcript-title" }, [
         el("h3", { id: "transcript-title", class: "section-label", text: "Conversation" }),
         transcriptEmpty,
@@ -860,6 +929,7 @@
 
     const wrap = el("div", { class: "detail" }, [head, alert, scroll, reply]);
     dom.detail.appendChild(wrap);
+    loadCopilot(d.id, copilot, replyInput);
 
     state.refs = {
       heading: heading,
