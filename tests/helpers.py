@@ -24,6 +24,7 @@ from warmline.privacy.redaction import Redactor, build_redactor
 from warmline.settings import Settings
 from warmline.storage.memory import InMemoryEmbeddingCache
 from warmline.storage.sql import tables
+from warmline.storage.sql.database import create_engine, upgrade
 
 REPO = Path(__file__).resolve().parents[1]
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -83,9 +84,13 @@ def demo_container(settings: Settings) -> Container:
     """A container on a real database, loaded with the demo shop."""
     from warmline.demo import set_up
 
+    if settings.database_url:
+        # A shared PostgreSQL database: start from empty tables, as a fresh install would.
+        engine = create_engine(settings.database_url)
+        upgrade(engine)
+        empty_tables(engine)
+        engine.dispose()
     container = build(settings, embedder=shared_embedder(), redactor=shared_redactor())
-    if container.engine is not None and settings.database_url:
-        empty_tables(container.engine)
     set_up(container)
     return container
 

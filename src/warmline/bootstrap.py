@@ -31,7 +31,8 @@ from warmline.knowledge.index import Bm25Index, KnowledgeIndex
 from warmline.knowledge.rerank import FeatureReranker, LlmReranker, Reranker
 from warmline.knowledge.service import KnowledgeService
 from warmline.llm import ChatModel, OpenAICompatibleChat, RedactingChat
-from warmline.policy.model import Policy, load_policy
+from warmline.policy.activation import activate as activate_policy
+from warmline.policy.model import Policy, load_policy, policy_text
 from warmline.privacy.redaction import Redactor, build_redactor
 from warmline.settings import Settings
 from warmline.signals.reader import SignalReader
@@ -176,13 +177,14 @@ def build(
         engine = open_database(settings, migrate=migrate)
         store = sql_store(engine)
     policy = load_policy(settings.policy_file)
+    clock = clock or SystemClock()
+    activate_policy(store.policies, policy, policy_text(settings.policy_file), clock.now())
     limit_blas_threads()
     embedder = embedder or build_embedder(settings)
     redactor = redactor or build_redactor()
     chat = build_chat(settings)
     index = index or build_index(settings, store.embeddings, embedder, redactor, chat)
     bus = bus or InProcessEventBus()
-    clock = clock or SystemClock()
     ids = ids or TimeOrderedIds()
     emitter = Emitter(store.events, bus)
     knowledge = KnowledgeService(store.knowledge, index, clock)

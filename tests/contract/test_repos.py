@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -273,3 +273,13 @@ def test_that_racing_handoff_requests_open_exactly_one(store: Store) -> None:
         thread.join()
     assert sorted(outcomes) == ["opened"] + ["refused"] * 5
     assert len(store.handoffs.list(HandoffStatus.OPEN)) == 1
+
+
+def test_that_policy_activations_are_kept_newest_first(store: Store) -> None:
+    from warmline.domain.policies import PolicyRecord
+
+    first = PolicyRecord("v1", "a" * 64, "version: v1", datetime(2026, 11, 1, tzinfo=UTC))
+    second = PolicyRecord("v2", "b" * 64, "version: v2", datetime(2026, 11, 2, tzinfo=UTC))
+    store.policies.record(first)
+    store.policies.record(second)
+    assert store.policies.history() == [second, first]

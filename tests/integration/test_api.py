@@ -204,3 +204,16 @@ async def test_that_the_copilot_drafts_a_cited_reply_and_lists_past_conversation
     assert past["handoffs"][0]["reasons"][0] == "customer_request"
     refused = await client.get(f"/v1/handoffs/{handoff['id']}/copilot")
     assert refused.status_code == 401
+
+
+async def test_that_agents_can_read_the_active_policy_and_its_history(
+    client: httpx.AsyncClient, agent_key: str, app_container: Container
+) -> None:
+    refused = await client.get("/v1/policy")
+    assert refused.status_code == 401
+    response = await client.get("/v1/policy", headers={"Authorization": f"Bearer {agent_key}"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["active"]["version"] == app_container.policy.version
+    assert "escalation:" in body["active"]["text"]
+    assert [h["version"] for h in body["history"]] == [app_container.policy.version]

@@ -8,7 +8,7 @@ from fastapi.staticfiles import StaticFiles
 from warmline import __version__
 from warmline.api import errors
 from warmline.api.limits import BodyLimit
-from warmline.api.routes import auth, conversations, handoffs, live, pages, traces
+from warmline.api.routes import auth, conversations, handoffs, live, pages, policy, traces
 from warmline.bootstrap import Container
 
 
@@ -28,6 +28,7 @@ def create_app(container: Container) -> FastAPI:
         auth.router,
         live.router,
         traces.router,
+        policy.router,
     ):
         app.include_router(router)
     # Widget assets live at the root so the embed snippet is one short script tag.

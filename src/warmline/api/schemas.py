@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from warmline.analytics.metrics import Summary
 from warmline.domain.conversations import Citation, Conversation, Message
 from warmline.domain.handoffs import Brief
+from warmline.domain.policies import PolicyRecord
 from warmline.domain.traces import DecisionTrace
 from warmline.domain.users import User
 from warmline.engine.conversations import Copilot, Reply
@@ -392,3 +393,24 @@ class CopilotOut(BaseModel):
                 for p in copilot.past
             ],
         )
+
+
+class PolicyVersionOut(BaseModel):
+    version: str
+    checksum: str
+    activated_at: datetime
+    text: str | None = None
+
+    @classmethod
+    def of(cls, record: PolicyRecord, *, with_text: bool = False) -> PolicyVersionOut:
+        return cls(
+            version=record.version,
+            checksum=record.checksum,
+            activated_at=record.activated_at,
+            text=record.text if with_text else None,
+        )
+
+
+class PolicyHistoryOut(BaseModel):
+    active: PolicyVersionOut | None
+    history: list[PolicyVersionOut]

@@ -299,6 +299,15 @@ class Policy(_Strict):
         return base + (queue.priority_boost if queue else 0)
 
 
+def policy_text(source: Path | None = None) -> str:
+    """The text of a policy file (the built-in one when ``None``), as it will be recorded."""
+    path = source or DEFAULT_POLICY
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigurationError(f"cannot read policy {path}: {error}") from error
+
+
 def load_policy(source: Path | str | None = None) -> Policy:
     """Load a policy from a path, from YAML text, or the built-in default when ``None``."""
     if source is None:

@@ -118,8 +118,11 @@ class SignalReader:
         )
         security = self._security.detect(text, escalation.security_attacks)
         topic = self._topics.detect(text)
+        # The request for a person is its own signal: frustration is read from the rest of
+        # the message ("I want to talk to a human" is not, by itself, frustrated).
+        mood_text = _without(text, human.evidence) if human and human.kind == "rule" else text
         reading = self._frustration.read(
-            [*history.customer_texts[-5:], text],
+            [*history.customer_texts[-5:], mood_text],
             escalate_at=escalation.frustration.escalate_at,
             sustained_at=escalation.frustration.sustained_at,
             sustained_turns=escalation.frustration.sustained_turns,
@@ -163,3 +166,12 @@ class SignalReader:
         if earlier and similarity >= self._policy.escalation.loop_answer_similarity:
             return f"{similarity:.2f} similar to the earlier answer {earlier[:120]!r}"
         return None
+
+
+def _without(text: str, phrase: str) -> str:
+    """``text`` with ``phrase`` taken out (any case); unchanged when it is not there as such."""
+    at = text.lower().find(phrase.lower())
+    if at < 0:
+        return text
+    rest = (text[:at] + text[at + len(phrase) :]).strip()
+    return rest or "."

@@ -16,6 +16,7 @@ from warmline.domain.events import Event, StoredEvent
 from warmline.domain.handoffs import Handoff, HandoffStatus
 from warmline.domain.ids import ArticleId, ConversationId, CustomerId, HandoffId, UserId
 from warmline.domain.knowledge import Article, Chunk, KnowledgeVersion
+from warmline.domain.policies import PolicyRecord
 from warmline.domain.traces import DecisionTrace
 from warmline.domain.users import User
 from warmline.errors import ConflictError, NotFoundError
@@ -162,6 +163,17 @@ class InMemoryTraceRepo:
         return [t for t in self._items if t.conversation_id == conversation_id]
 
 
+class InMemoryPolicyRepo:
+    def __init__(self) -> None:
+        self._items: list[PolicyRecord] = []
+
+    def record(self, record: PolicyRecord) -> None:
+        self._items.append(record)
+
+    def history(self) -> Sequence[PolicyRecord]:
+        return list(reversed(self._items))
+
+
 class InMemoryUserRepo:
     def __init__(self) -> None:
         self._items: dict[UserId, User] = {}
@@ -242,4 +254,5 @@ def in_memory_store() -> Store:
         users=InMemoryUserRepo(),
         events=InMemoryEventLog(),
         embeddings=InMemoryEmbeddingCache(),
+        policies=InMemoryPolicyRepo(),
     )

@@ -25,6 +25,7 @@ from warmline.domain.ids import (
     UserId,
 )
 from warmline.domain.knowledge import Article, Chunk, KnowledgeVersion
+from warmline.domain.policies import PolicyRecord
 from warmline.domain.traces import DecisionTrace
 from warmline.domain.users import User
 
@@ -75,6 +76,13 @@ class EmbeddingCache(Protocol):
     def put_many(self, model: str, items: dict[str, NDArray[np.float32]]) -> None: ...
 
 
+class PolicyRepo(Protocol):
+    def record(self, record: PolicyRecord) -> None: ...
+    def history(self) -> Sequence[PolicyRecord]:
+        """Every activation, newest first."""
+        ...
+
+
 class TraceRepo(Protocol):
     def add(self, trace: DecisionTrace) -> None: ...
     def for_conversation(self, conversation_id: ConversationId) -> Sequence[DecisionTrace]: ...
@@ -105,3 +113,4 @@ class Store:
     users: UserRepo
     events: EventLog
     embeddings: EmbeddingCache
+    policies: PolicyRepo

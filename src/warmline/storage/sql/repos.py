@@ -32,6 +32,7 @@ from warmline.domain.ids import (
     UserId,
 )
 from warmline.domain.knowledge import Article, Audience, Chunk, KnowledgeVersion
+from warmline.domain.policies import PolicyRecord
 from warmline.domain.traces import DecisionTrace
 from warmline.domain.users import User, UserRole
 from warmline.errors import ConflictError, NotFoundError
@@ -564,6 +565,23 @@ class SqlEventLog(_Repo):
         ]
 
 
+class SqlPolicyRepo(_Repo):
+    def record(self, record: PolicyRecord) -> None:
+        self._write(
+            t.policy_versions.insert().values(
+                version=record.version,
+                checksum=record.checksum,
+                text=record.text,
+                activated_at=record.activated_at,
+            ),
+            "policy version",
+        )
+
+    def history(self) -> Sequence[PolicyRecord]:
+        rows = self._rows(sa.select(t.policy_versions).order_by(t.policy_versions.c.seq.desc()))
+        return [PolicyRecord(r.version, r.checksum, r.text, _utc(r.activated_at)) for r in rows]
+
+
 def sql_store(engine: sa.Engine) -> Store:
     return Store(
         customers=SqlCustomerRepo(engine),
@@ -574,4 +592,5 @@ def sql_store(engine: sa.Engine) -> Store:
         users=SqlUserRepo(engine),
         events=SqlEventLog(engine),
         embeddings=SqlEmbeddingCache(engine),
+        policies=SqlPolicyRepo(engine),
     )

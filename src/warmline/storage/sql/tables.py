@@ -161,3 +161,14 @@ events = sa.Table(
     sa.Column("data", sa.JSON, nullable=False),
     sa.Index("ix_events_type_at", "type", "at"),
 )
+
+policy_versions = sa.Table(
+    "policy_versions",
+    metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("version", sa.String(100), nullable=False),
+    sa.Column("checksum", sa.String(64), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("activated_at", TS, nullable=False),
+    sa.Index("ix_policy_versions_version", "version"),
+)

@@ -1,0 +1,15 @@
+"""Which policy was active when: every activation is kept, so a decision trace's policy version
+always points at the exact rules that made it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class PolicyRecord:
+    version: str
+    checksum: str  # sha256 of the policy file's text
+    text: str
+    activated_at: datetime
