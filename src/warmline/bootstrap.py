@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from warmline.accounts import AccountService
 from warmline.clock import Clock, IdGenerator, SystemClock, TimeOrderedIds
 from warmline.engine.answering import Answerer
+from warmline.engine.briefs import LlmBriefSummarizer
 from warmline.engine.composer import Composer, ExtractiveComposer
 from warmline.engine.confidence import ConfidenceModel
 from warmline.engine.conversations import ConversationService
@@ -96,6 +97,17 @@ def build_chat(settings: Settings) -> ChatModel | None:
             json_mode=settings.chat_json_mode,
         )
     return None
+
+
+def build_summarizer(settings: Settings, chat: ChatModel | None) -> LlmBriefSummarizer | None:
+    if settings.brief_summarizer != "llm":
+        return None
+    if chat is None:
+        raise ConfigurationError(
+            "WARMLINE_BRIEF_SUMMARIZER=llm needs WARMLINE_CHAT_URL and WARMLINE_CHAT_MODEL"
+        )
+    # The brief redacts every line before the summarizer sees it.
+    return LlmBriefSummarizer(chat)
 
 
 def build_composer(
@@ -199,6 +211,7 @@ def build(
             store=store,
             knowledge=knowledge,
             # Customer messages are embedded once for every detector and kept in memory only.
+            summarizer=build_summarizer(settings, chat),
             signals=SignalReader(
                 policy, CachedEmbedder(embedder, InMemoryEmbeddingCache(max_items=20_000))
             ),

@@ -81,6 +81,12 @@ class Settings(BaseSettings):
         "model) or llm (the chat model writes from the evidence; needs CHAT_URL and "
         "CHAT_MODEL). Both are verified the same way.",
     )
+    brief_summarizer: Literal["plain", "llm"] = Field(
+        default="plain",
+        description="Who writes the handoff brief's summary: plain (built from the transcript, "
+        "no model) or llm (the chat model, from the redacted transcript; needs CHAT_URL and "
+        "CHAT_MODEL; the plain summary stands if the model fails).",
+    )
     llm_rerank: bool = Field(
         default=False,
         description="Rerank retrieved passages with the chat model (needs CHAT_URL and "

@@ -22,6 +22,8 @@ from tests.injection import ATTACKS, POISONED, ask, assert_safe, poisoned_help_c
 from warmline.api.app import create_app
 from warmline.bootstrap import Container, build
 from warmline.demo import HELP_CENTER
+from warmline.domain.conversations import Channel
+from warmline.domain.customers import CustomerInfo
 from warmline.domain.knowledge import Audience
 from warmline.engine.verifier import numbers_in
 from warmline.settings import Settings
@@ -219,3 +221,27 @@ def test_that_the_terminal_chat_runs_on_the_model(chat_url: str, tmp_path: Path)
     assert result.returncode == 0, result.stderr
     assert "composer: llm:" in result.stdout
     assert "6.95" in result.stdout and "source: " in result.stdout
+
+
+def test_that_the_real_model_writes_the_brief_summary_without_personal_data(
+    chat_url: str, tmp_path: Path
+) -> None:
+    settings = llm_settings(tmp_path, chat_url).model_copy(update={"brief_summarizer": "llm"})
+    container = engine_on(HELP_CENTER, settings)
+    try:
+        started = container.conversations.start(
+            Channel.WEB, CustomerInfo(name="Ada Lovelace", email="ada@example.com")
+        )
+        conversation_id = started.conversation.id
+        container.conversations.post(
+            conversation_id,
+            "my order JL-100234 still hasn't arrived after 9 days, write to ada@example.com",
+        )
+        container.conversations.post(conversation_id, "agent please")
+        handoff = container.store.handoffs.active_for_conversation(conversation_id)
+        assert handoff is not None
+        summary = handoff.brief.summary
+        assert "(Summary by llm:" in summary, summary
+        assert "ada@example.com" not in summary and "Ada Lovelace" not in summary
+    finally:
+        container.close()

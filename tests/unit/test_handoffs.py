@@ -106,3 +106,46 @@ def test_that_api_keys_are_checked_and_rotated(container: Container) -> None:
     with pytest.raises(AuthenticationError):
         container.accounts.authenticate(created.api_key)
     assert container.accounts.login("SAM@example.com", rotated.api_key).id == created.user.id
+
+
+def test_that_a_model_summary_is_written_from_redacted_lines_and_the_plain_one_stays_on_failure(
+    container: Container,
+) -> None:
+    from tests.helpers import shared_redactor
+    from warmline.domain.handoffs import Reason, ReasonCode
+    from warmline.engine.briefs import LlmBriefSummarizer, build_brief
+    from warmline.llm import ChatModelError, ScriptedChat
+
+    chat, handoff_id = handed_over(container)
+    transcript = container.conversations.messages(chat.conversation_id)
+    seen: list[str] = []
+
+    def writes(system: str, user: str, schema: str) -> dict[str, object]:
+        seen.append(user)
+        return {"summary": "Ada wants to track order JL-100234.", "next_step": "Check carrier."}
+
+    def fails(system: str, user: str, schema: str) -> dict[str, object]:
+        raise ChatModelError("the model is down")
+
+    reasons = [Reason(ReasonCode.CUSTOMER_REQUEST, "asked for a person")]
+    brief = build_brief(
+        customer=None,
+        transcript=transcript,
+        reasons=reasons,
+        told_customer="told",
+        redactor=shared_redactor(),
+        summarizer=LlmBriefSummarizer(ScriptedChat(writes, "small")),
+    )
+    assert brief.summary.startswith("Ada wants to track order JL-100234. (Summary by llm:small")
+    assert brief.suggested_next_step.endswith("The model suggests: Check carrier.")
+    assert "ada@example.com" not in seen[0] and "<EMAIL_1>" in seen[0]
+    plain = build_brief(
+        customer=None,
+        transcript=transcript,
+        reasons=reasons,
+        told_customer="told",
+        redactor=shared_redactor(),
+        summarizer=LlmBriefSummarizer(ScriptedChat(fails, "small")),
+    )
+    assert plain.summary.startswith("The customer wrote")
+    assert handoff_id

@@ -33,7 +33,7 @@ from warmline.domain.ids import ConversationId, CustomerId, HandoffId, TraceId
 from warmline.domain.knowledge import Audience, SearchHit
 from warmline.domain.traces import DecisionTrace
 from warmline.engine.answering import Answerer, Draft
-from warmline.engine.briefs import build_brief
+from warmline.engine.briefs import LlmBriefSummarizer, build_brief
 from warmline.engine.composer import HistoryLine
 from warmline.engine.decisions import (
     PRE_DRAFT_RULES,
@@ -108,6 +108,7 @@ class ConversationService:
         signals: SignalReader,
         redactor: Redactor,
         policy: Policy,
+        summarizer: LlmBriefSummarizer | None = None,
         emitter: Emitter,
         clock: Clock,
         ids: IdGenerator,
@@ -117,6 +118,7 @@ class ConversationService:
         self._knowledge = knowledge
         self._answerer = answerer
         self._signals = signals
+        self._summarizer = summarizer
         self._redactor = redactor
         self._policy = policy
         self._emitter = emitter
@@ -550,6 +552,7 @@ class ConversationService:
                 sentiment=context.sentiment,
                 topic=context.topic,
                 ai_failed=context.ai_failed,
+                summarizer=self._summarizer,
             ),
             created_at=self._clock.now(),
         )
