@@ -128,14 +128,13 @@ def build_composer(
 def build_answerer(
     settings: Settings,
     policy: Policy,
-    embedder: Embedder,
+    sentences: Embedder,
     redactor: Redactor,
     *,
     composer: Composer | None = None,
     chat: ChatModel | None = None,
 ) -> Answerer:
-    # Evidence sentences recur from turn to turn: keep their vectors in memory.
-    sentences = CachedEmbedder(embedder, InMemoryEmbeddingCache(max_items=100_000))
+    """``sentences`` embeds evidence sentences, which recur from turn to turn: give it a cache."""
     return Answerer(
         composer or build_composer(settings, chat, redactor, sentences),
         Verifier(
@@ -199,6 +198,9 @@ def build(
     bus = bus or InProcessEventBus()
     ids = ids or TimeOrderedIds()
     emitter = Emitter(store.events, bus)
+    # Help-center sentences and customer messages, embedded once each for the detectors, the
+    # composer and the verifier, and kept in this process's memory only (bounded).
+    in_memory = CachedEmbedder(embedder, InMemoryEmbeddingCache(max_items=100_000))
     knowledge = KnowledgeService(store.knowledge, index, clock)
     knowledge.refresh_index()
     return Container(
@@ -210,13 +212,10 @@ def build(
         conversations=ConversationService(
             store=store,
             knowledge=knowledge,
-            # Customer messages are embedded once for every detector and kept in memory only.
             summarizer=build_summarizer(settings, chat),
-            signals=SignalReader(
-                policy, CachedEmbedder(embedder, InMemoryEmbeddingCache(max_items=20_000))
-            ),
+            signals=SignalReader(policy, in_memory),
             answerer=build_answerer(
-                settings, policy, embedder, redactor, composer=composer, chat=chat
+                settings, policy, in_memory, redactor, composer=composer, chat=chat
             ),
             redactor=redactor,
             policy=policy,

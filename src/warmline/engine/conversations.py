@@ -214,6 +214,9 @@ class ConversationService:
                         confidence=drafted.confidence,
                     )
         past = []
+        handoffs_by_conversation: dict[ConversationId, list[Handoff]] = {}
+        for handoff in self._store.handoffs.list():
+            handoffs_by_conversation.setdefault(handoff.conversation_id, []).append(handoff)
         for other in self._store.conversations.for_customer(conversation.customer_id):
             if other.id == conversation.id:
                 continue
@@ -222,7 +225,7 @@ class ConversationService:
                  if m.role is Role.CUSTOMER),
                 None,
             )  # fmt: skip
-            handoffs = [h for h in self._store.handoffs.list() if h.conversation_id == other.id]
+            handoffs = handoffs_by_conversation.get(other.id, [])
             past.append(PastConversation(other, first, tuple(handoffs)))
         past.sort(key=lambda p: p.conversation.created_at, reverse=True)
         return Copilot(draft, tuple(past))
@@ -388,20 +391,20 @@ class ConversationService:
             sent = self._transcript.post(conversation.id, Role.AI, worded.text, worded.citations)
             return Reply("answer", sent.text, decision.confidence, sent.citations, (), None, sent)
         if decision.action is Action.CLARIFY:
-            topics = _topics(hits)[:3]
+            titles = _topics(hits)[:3]
             text = messages.clarify
             if decision.rule == "did_not_help_ask_once":
                 text = messages.did_not_help
-            elif decision.rule == "unsure_ask_once" and len(topics) == 1:
-                text = messages.clarify_topic.format(topic=f"\u201c{topics[0]}\u201d")
-            elif len(topics) >= 2:
-                options = ", ".join(f"\u201c{t}\u201d" for t in topics[:-1])
+            elif decision.rule == "unsure_ask_once" and len(titles) == 1:
+                text = messages.clarify_topic.format(topic=f"\u201c{titles[0]}\u201d")
+            elif len(titles) >= 2:
+                options = ", ".join(f"\u201c{t}\u201d" for t in titles[:-1])
                 text = messages.clarify_options.format(
-                    options=f"{options} or \u201c{topics[-1]}\u201d"
+                    options=f"{options} or \u201c{titles[-1]}\u201d"
                 )
             sent = self._transcript.post(conversation.id, Role.AI, text)
             return Reply("clarify", sent.text, decision.confidence, (), (), None, sent)
-        prefix = _handoff_prefix(decision, state, self._policy)
+        prefix = _handoff_prefix(decision, state, self._policy, self_harm="self_harm" in topics)
         handoff, sent = self._open_handoff(
             conversation,
             decision.reasons,
@@ -554,7 +557,7 @@ class ConversationService:
                 ai_failed=context.ai_failed,
                 summarizer=self._summarizer,
             ),
-            created_at=self._clock.now(),
+            created_at=now,
         )
         self._store.handoffs.add(handoff)
         self._transcript.set_status(conversation, ConversationStatus.WAITING)
@@ -665,7 +668,6 @@ def _signal_history(earlier: Sequence[Message], traces: Sequence[DecisionTrace])
         ],
         given_answers=given,
         failures=sum(1 for t in traces if t.signals.get("not_helped")),
-        last_ai_answered=bool(traces) and traces[-1].decision == Action.ANSWER.value,
     )
 
 
@@ -673,17 +675,14 @@ def _signal_history(earlier: Sequence[Message], traces: Sequence[DecisionTrace])
 _AI_FAILED = frozenset({ReasonCode.LOOP, ReasonCode.REPEATED_FAILURE, ReasonCode.FRUSTRATION})
 
 
-def _handoff_prefix(decision: Decision, state: ConversationState, policy: Policy) -> str:
+def _handoff_prefix(
+    decision: Decision, state: ConversationState, policy: Policy, *, self_harm: bool
+) -> str:
     """What the customer is told before the handoff message, by the reason that fired first."""
     messages = policy.messages
-    codes = [r.code for r in decision.reasons]
-    first = codes[0] if codes else None
+    first = decision.reasons[0].code if decision.reasons else None
     if first is ReasonCode.SENSITIVE_TOPIC:
-        topic = next(
-            (r.evidence for r in decision.reasons if r.code is ReasonCode.SENSITIVE_TOPIC), ""
-        )
-        care = messages.care_self_harm if topic.startswith("self harm") else messages.sensitive
-        return care + " "
+        return (messages.care_self_harm if self_harm else messages.sensitive) + " "
     by_code = {
         ReasonCode.SECURITY: messages.security,
         ReasonCode.POLICY_REQUIRES_HUMAN: messages.policy_requires_human,

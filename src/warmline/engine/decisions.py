@@ -8,23 +8,10 @@ from enum import StrEnum
 from warmline.domain.handoffs import Reason, ReasonCode
 from warmline.policy.model import Policy
 
-# Rules decided before any answer is drafted: composing one would be wasted work.
+# Rules decided from retrieval alone, before an answer is drafted: composing one would be
+# wasted work. (Signal rules are settled even earlier, by :func:`decide_on_signals`.)
 PRE_DRAFT_RULES = frozenset(
-    {
-        "explicit_request",
-        "sensitive_topic",
-        "security",
-        "policy_requires_human",
-        "tool_failure",
-        "frustration",
-        "repeated_failure",
-        "asked_again",
-        "did_not_help_ask_once",
-        "did_not_help_after_clarifying",
-        "no_question_yet",
-        "still_unclear_after_clarifying",
-        "no_relevant_knowledge",
-    }
+    {"no_question_yet", "still_unclear_after_clarifying", "no_relevant_knowledge"}
 )
 
 

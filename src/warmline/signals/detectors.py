@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -150,8 +151,9 @@ class HumanRequestDetector:
         embedder: Embedder | None = None,
         min_probability: float = 0.8,
     ) -> HumanRequestDetector:
-        pairs = load_labelled("human_request.jsonl", "request", path)
-        return cls(TextClassifier(pairs, embedder=embedder), min_probability=min_probability)
+        return cls(
+            signal_classifier("human_request", embedder, path), min_probability=min_probability
+        )
 
     def detect(self, text: str) -> Hit | None:
         cleaned = " ".join(text.split())
@@ -216,8 +218,7 @@ class FrustrationDetector:
     def trained(
         cls, path: Path | None = None, *, embedder: Embedder | None = None
     ) -> FrustrationDetector:
-        pairs = load_labelled("frustration.jsonl", "frustrated", path)
-        return cls(TextClassifier(pairs, embedder=embedder))
+        return cls(signal_classifier("frustration", embedder, path))
 
     def scores(self, texts: Sequence[str]) -> list[float]:
         if not texts:
@@ -268,11 +269,7 @@ class TopicDetector:
         embedder: Embedder | None = None,
         min_probability: float = 0.5,
     ) -> TopicDetector:
-        pairs = load_labelled("sensitive.jsonl", "topic", path)
-        return cls(
-            TextClassifier([*pairs, *_requests_as_none()], embedder=embedder),
-            min_probability=min_probability,
-        )
+        return cls(signal_classifier("sensitive", embedder, path), min_probability=min_probability)
 
     @classmethod
     def security(
@@ -282,11 +279,7 @@ class TopicDetector:
         embedder: Embedder | None = None,
         min_probability: float = 0.5,
     ) -> TopicDetector:
-        pairs = load_labelled("security.jsonl", "attack", path)
-        return cls(
-            TextClassifier([*pairs, *_requests_as_none()], embedder=embedder),
-            min_probability=min_probability,
-        )
+        return cls(signal_classifier("security", embedder, path), min_probability=min_probability)
 
     def detect(
         self,
@@ -317,7 +310,29 @@ class TopicDetector:
         return Hit(label, sum(wanted.values()), clip_text(text))
 
 
-def _requests_as_none() -> list[tuple[str, str]]:
+SignalKind = Literal["human_request", "frustration", "sensitive", "security"]
+# Each learned signal's data file and the field holding its label.
+_DATA_FILES: dict[str, tuple[str, str]] = {
+    "human_request": ("human_request.jsonl", "request"),
+    "frustration": ("frustration.jsonl", "frustrated"),
+    "sensitive": ("sensitive.jsonl", "topic"),
+    "security": ("security.jsonl", "attack"),
+}
+
+
+def signal_classifier(
+    kind: SignalKind, embedder: Embedder | None = None, path: Path | None = None
+) -> TextClassifier:
+    """The (untrained until first use) classifier behind one learned signal; ``path`` replaces
+    the shipped data. Thresholds are the detectors' business, so one classifier serves any."""
+    name, key = _DATA_FILES[kind]
+    pairs = load_labelled(name, key, path)
+    if kind in ("sensitive", "security"):
+        pairs = [*pairs, *requests_as_none()]
+    return TextClassifier(pairs, embedder=embedder)
+
+
+def requests_as_none() -> list[tuple[str, str]]:
     """Requests for a person are not a sensitive topic or an attack ("I need someone to talk
     to" is close in words to a self-harm cue): the topic detectors learn them as "none"."""
     return [
@@ -364,17 +379,6 @@ class FailureDetector:
 
 
 # -- loops ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LoopCheck:
-    """The closest earlier answered question and the closest earlier answer, by meaning."""
-
-    question_similarity: float = 0.0
-    similar_question: str | None = None
-    answer_similarity: float = 0.0
-    similar_answer: str | None = None
-    details: dict[str, object] = field(default_factory=dict)
 
 
 class LoopDetector:

@@ -9,6 +9,7 @@ from typing import TypeVar, cast
 
 from warmline.knowledge.embeddings import Embedder
 from warmline.policy.model import Policy
+from warmline.signals.classifier import TextClassifier
 from warmline.signals.detectors import (
     FailureDetector,
     FrustrationDetector,
@@ -16,8 +17,10 @@ from warmline.signals.detectors import (
     HumanRequestDetector,
     LoopDetector,
     PhraseTopics,
+    SignalKind,
     TopicDetector,
     clip_text,
+    signal_classifier,
 )
 
 T = TypeVar("T")
@@ -26,8 +29,8 @@ _TRAINED_LOCK = threading.Lock()
 
 
 def _shared(key: tuple[object, ...], make: Callable[[], T]) -> T:
-    """One trained detector per process for each data set, embedder and threshold: every
-    engine built in the process (tests build many) reuses it instead of training again."""
+    """One classifier per process for each data set and embedder: every engine built in the
+    process (tests build many, with different policies) reuses it instead of training again."""
     with _TRAINED_LOCK:
         if key not in _TRAINED:
             _TRAINED[key] = make()
@@ -60,11 +63,11 @@ class History:
     answered_questions: Sequence[str] = ()  # customer messages the AI answered
     given_answers: Sequence[str] = ()  # the AI's answers, oldest first
     failures: int = 0  # earlier messages that said an answer did not help
-    last_ai_answered: bool = False  # the AI's last turn was an answer
 
 
 class SignalReader:
-    """Runs the detectors. The learned ones train on first use (well under a second each)."""
+    """Runs the detectors. The learned ones train on first use (a few seconds in all, mostly
+    embedding their labelled lines); :meth:`warm_up` pays that before the first customer."""
 
     def __init__(
         self,
@@ -78,27 +81,19 @@ class SignalReader:
     ) -> None:
         escalation = policy.escalation
         self._policy = policy
-        self._human = human or _shared(
-            ("human", embedder.name, escalation.human_request_min_probability),
-            lambda: HumanRequestDetector.trained(
-                embedder=embedder, min_probability=escalation.human_request_min_probability
-            ),
+
+        def trained(kind: SignalKind) -> TextClassifier:
+            return _shared((kind, embedder.name), lambda: signal_classifier(kind, embedder))
+
+        self._human = human or HumanRequestDetector(
+            trained("human_request"), min_probability=escalation.human_request_min_probability
         )
-        self._frustration = frustration or _shared(
-            ("frustration", embedder.name),
-            lambda: FrustrationDetector.trained(embedder=embedder),
+        self._frustration = frustration or FrustrationDetector(trained("frustration"))
+        self._sensitive = sensitive or TopicDetector(
+            trained("sensitive"), min_probability=escalation.sensitive_min_probability
         )
-        self._sensitive = sensitive or _shared(
-            ("sensitive", embedder.name, escalation.sensitive_min_probability),
-            lambda: TopicDetector.sensitive(
-                embedder=embedder, min_probability=escalation.sensitive_min_probability
-            ),
-        )
-        self._security = security or _shared(
-            ("security", embedder.name, escalation.security_min_probability),
-            lambda: TopicDetector.security(
-                embedder=embedder, min_probability=escalation.security_min_probability
-            ),
+        self._security = security or TopicDetector(
+            trained("security"), min_probability=escalation.security_min_probability
         )
         self._failure = FailureDetector()
         self._loops = LoopDetector(embedder)
