@@ -27,8 +27,8 @@ from warmline.knowledge.dense import limit_blas_threads
 from warmline.knowledge.embeddings import CachedEmbedder
 from warmline.policy.model import load_policy
 from warmline.settings import Settings
-from warmline.signals.classifier import TextClassifier, load_labelled
-from warmline.signals.detectors import requests_as_none
+from warmline.signals.classifier import TextClassifier
+from warmline.signals.detectors import ordinary_messages, training_pairs
 from warmline.storage.memory import InMemoryEmbeddingCache
 
 HERE = Path(__file__).resolve().parent
@@ -38,17 +38,15 @@ def cross_validated(
     pairs: list[tuple[str, str]],
     embedder: CachedEmbedder,
     folds: int,
-    extra: list[tuple[str, str]],
 ) -> list[dict[str, float]]:
-    """Each line's label probabilities from a model that never saw it (trained, as in
-    production, with ``extra`` lines added)."""
+    """Each line's label probabilities from a model that never saw it."""
     rng = np.random.default_rng(7)
     order = rng.permutation(len(pairs))
     out: list[dict[str, float]] = [{} for _ in pairs]
     for fold in range(folds):
         test = set(order[fold::folds].tolist())
         train = [pairs[i] for i in range(len(pairs)) if i not in test]
-        model = TextClassifier([*train, *extra], embedder=embedder)
+        model = TextClassifier(train, embedder=embedder)
         tested = sorted(test)
         for index, prediction in zip(
             tested, model.predict_many([pairs[i][0] for i in tested]), strict=True
@@ -91,32 +89,31 @@ def main() -> None:
     policy = load_policy().escalation
     embedder = CachedEmbedder(build_embedder(Settings()), InMemoryEmbeddingCache())
     specs = [
-        ("human_request", "human_request.jsonl", "request", "true",
-         policy.human_request_min_probability),
-        ("frustration (one message)", "frustration.jsonl", "frustrated", "true",
-         policy.frustration.escalate_at),
-        ("frustration (sustained bar)", "frustration.jsonl", "frustrated", "true",
-         policy.frustration.sustained_at),
-        ("sensitive_topic", "sensitive.jsonl", "topic", None, policy.sensitive_min_probability),
-        ("security", "security.jsonl", "attack", None, policy.security_min_probability),
+        ("human_request", "human_request", "true", policy.human_request_min_probability),
+        ("frustration (one message)", "frustration", "true", policy.frustration.escalate_at),
+        ("frustration (sustained bar)", "frustration", "true", policy.frustration.sustained_at),
+        ("sensitive_topic", "sensitive", None, policy.sensitive_min_probability),
+        ("security", "security", None, policy.security_min_probability),
     ]  # fmt: skip
+    ordinary = set(ordinary_messages())
     rows = {}
     cache: dict[str, list[dict[str, float]]] = {}
-    for name, file, key, positive, threshold in specs:
-        pairs = load_labelled(file, key)
-        if file not in cache:
-            # The topic detectors learn requests for a person as "none" (signal_classifier).
-            extra = requests_as_none() if file in ("sensitive.jsonl", "security.jsonl") else []
-            cache[file] = cross_validated(pairs, embedder, args.folds, extra)
-        probabilities = cache[file]
+    for name, kind, positive, threshold in specs:
+        # Everything the production classifier trains on, ordinary messages included.
+        pairs = training_pairs(kind)  # type: ignore[arg-type]
+        if kind not in cache:
+            cache[kind] = cross_validated(pairs, embedder, args.folds)
+        probabilities = cache[kind]
         truth = [(label == positive) if positive else label != "none" for _, label in pairs]
         scores = [
             p.get(positive, 0.0) if positive else 1.0 - p.get("none", 0.0) for p in probabilities
         ]
         predicted = [score >= threshold for score in scores]
+        on_ordinary = [p for (text, _), p in zip(pairs, predicted, strict=True) if text in ordinary]
         row = {
             "threshold": threshold,
             **binary(truth, predicted),
+            "fired_on_ordinary_messages": sum(on_ordinary) / max(1, len(on_ordinary)),
             "bar_for_precision_0.95": bar_for_precision(truth, scores, 0.95),
         }
         if not positive:
@@ -127,12 +124,14 @@ def main() -> None:
             ) / max(1, sum(t != "none" for t in labels))
         rows[name] = row
     print(
-        f"{'detector':<30} {'n':>5} {'pos':>5} {'bar':>5} {'precision':>10} {'recall':>7} {'F1':>6}"
+        f"{'detector':<30} {'n':>5} {'pos':>5} {'bar':>5} {'precision':>10} {'recall':>7} "
+        f"{'F1':>6} {'ordinary fired':>15}"
     )
     for name, row in rows.items():
         print(
             f"{name:<30} {row['n']:>5} {row['positives']:>5} {row['threshold']:>5.2f} "
-            f"{row['precision']:>10.3f} {row['recall']:>7.3f} {row['f1']:>6.3f}"
+            f"{row['precision']:>10.3f} {row['recall']:>7.3f} {row['f1']:>6.3f} "
+            f"{row['fired_on_ordinary_messages']:>15.1%}"
         )
     for name, row in rows.items():
         print(f"{name}: precision 0.95 from a bar of {row['bar_for_precision_0.95']}")

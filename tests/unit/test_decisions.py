@@ -54,10 +54,26 @@ def test_that_a_request_for_a_person_wins_over_a_good_answer() -> None:
 def test_that_weak_missing_or_unverified_evidence_escalates(
     changes: dict[str, object], rule: str, code: str
 ) -> None:
-    decision = decide(FIRST_TURN, signals(**changes), POLICY)
+    decision = decide(AFTER_CLARIFYING, signals(**changes), POLICY)
     assert decision.action is Action.ESCALATE
     assert decision.rule == rule
     assert decision.reasons[0].code.value == code
+
+
+def test_that_relevant_help_with_an_unverified_draft_gets_one_question_first() -> None:
+    nothing_kept = signals(verified_sentences=0, confidence=0.0, content_terms=9)
+    assert decide(FIRST_TURN, nothing_kept, POLICY).rule == "unsure_ask_once"
+    assert decide(AFTER_CLARIFYING, nothing_kept, POLICY).rule == "answer_withheld"
+    strict = POLICY.model_copy(
+        update={"answering": POLICY.answering.model_copy(update={"clarify_at_or_above": 0.2})}
+    )
+    weak = signals(confidence=0.1, content_terms=9)
+    assert decide(FIRST_TURN, weak, strict).rule == "below_answer_threshold"
+
+
+def test_that_out_of_scope_is_handed_over_without_a_clarifying_question() -> None:
+    unrelated = signals(best_coverage=0.1, best_dense=0.1)
+    assert decide(FIRST_TURN, unrelated, POLICY).rule == "no_relevant_knowledge"
 
 
 def test_that_the_answer_threshold_comes_from_the_policy() -> None:

@@ -63,6 +63,9 @@ from warmline.storage.ports import Store
 
 log = logging.getLogger(__name__)
 
+# A reply to a clarifying question with at least this many content words is also read alone.
+_OWN_QUESTION_TERMS = 3
+
 
 class KnowledgeSearch(Protocol):
     def search(
@@ -292,7 +295,6 @@ class ConversationService:
             if asked:
                 question = f"{asked[-1]} {message.text}"
         observed = self._signals.read(message.text, history)
-        answering = self._policy.answering
         content_terms = len(set(terms(question)))
         signals = Signals(
             human_request=observed.human_request,
@@ -317,32 +319,17 @@ class ConversationService:
             decision = early
         else:
             try:
-                hits = self._knowledge.search(question, k=answering.retrieve_k)
+                readings = [question]
+                own_terms = len(set(terms(message.text)))
+                if question != message.text and own_terms >= _OWN_QUESTION_TERMS:
+                    # The reply to a clarifying question may be a new question of its own:
+                    # read it alone too, and keep whichever reading the engine is surer of.
+                    readings.append(message.text)
+                considered = [
+                    self._consider(text, state, signals, earlier, history) for text in readings
+                ]
+                decision, signals, hits, draft = _best_reading(considered)
                 customer_hits = [h for h in hits if h.article.audience is Audience.CUSTOMER]
-                signals = dataclasses.replace(
-                    signals,
-                    hits=len(customer_hits),
-                    best_coverage=max((h.term_coverage for h in customer_hits), default=0.0),
-                    best_dense=max((h.dense_score or 0.0 for h in customer_hits), default=0.0),
-                    clarify_options=len(_topics(customer_hits)),
-                )
-                decision = decide(state, signals, self._policy)
-                if decision.rule not in PRE_DRAFT_RULES:
-                    draft = self._answerer.draft(
-                        question,
-                        customer_hits,
-                        history=_history(earlier),
-                        content_terms=content_terms,
-                    )
-                    signals = dataclasses.replace(
-                        signals,
-                        verified_sentences=len(draft.verification.kept),
-                        confidence=draft.confidence,
-                        repeated_answer=self._signals.repeated_answer(_kept_text(draft), history)
-                        if draft.verification.kept
-                        else None,
-                    )
-                    decision = decide(state, signals, self._policy)
             except Exception as error:  # a failing part must cost a handoff, never the message
                 if isinstance(error, WarmlineError):  # an outage we know: no stack trace
                     log.warning("knowledge or answer step failed in %s: %s", conversation.id, error)
@@ -352,7 +339,7 @@ class ConversationService:
                     signals, tool_failure=f"{type(error).__name__}: {str(error)[:160]}"
                 )
                 decision = decide(state, signals, self._policy)
-                draft = None
+                hits, customer_hits, draft = [], [], None
         reply = self._act(
             conversation,
             decision,
@@ -373,6 +360,42 @@ class ConversationService:
             details=observed.details,
         )
         return reply
+
+    def _consider(
+        self,
+        question: str,
+        state: ConversationState,
+        signals: Signals,
+        earlier: Sequence[Message],
+        history: History,
+    ) -> _Reading:
+        """Search, decide, draft and decide again for one reading of the customer's question."""
+        content_terms = len(set(terms(question)))
+        hits = self._knowledge.search(question, k=self._policy.answering.retrieve_k)
+        customer_hits = [h for h in hits if h.article.audience is Audience.CUSTOMER]
+        signals = dataclasses.replace(
+            signals,
+            content_terms=content_terms,
+            hits=len(customer_hits),
+            best_coverage=max((h.term_coverage for h in customer_hits), default=0.0),
+            best_dense=max((h.dense_score or 0.0 for h in customer_hits), default=0.0),
+            clarify_options=len(_topics(customer_hits)),
+        )
+        decision = decide(state, signals, self._policy)
+        if decision.rule in PRE_DRAFT_RULES:
+            return _Reading(decision, signals, hits, None)
+        draft = self._answerer.draft(
+            question, customer_hits, history=_history(earlier), content_terms=content_terms
+        )
+        signals = dataclasses.replace(
+            signals,
+            verified_sentences=len(draft.verification.kept),
+            confidence=draft.confidence,
+            repeated_answer=self._signals.repeated_answer(_kept_text(draft), history)
+            if draft.verification.kept
+            else None,
+        )
+        return _Reading(decide(state, signals, self._policy), signals, hits, draft)
 
     def _act(
         self,
@@ -696,3 +719,21 @@ def _handoff_prefix(
         return messages.recovery + " "
     text = by_code.get(first) if first else None
     return text + " " if text else ""
+
+
+@dataclass(frozen=True)
+class _Reading:
+    decision: Decision
+    signals: Signals
+    hits: list[SearchHit]
+    draft: Draft | None
+
+
+def _best_reading(
+    readings: Sequence[_Reading],
+) -> tuple[Decision, Signals, list[SearchHit], Draft | None]:
+    """An answer from either reading wins (the surer one); otherwise the last reading decides:
+    a reply that is a new question of its own is judged as that question."""
+    answers = [r for r in readings if r.decision.action is Action.ANSWER]
+    chosen = max(answers, key=lambda r: r.decision.confidence or 0.0) if answers else readings[-1]
+    return chosen.decision, chosen.signals, chosen.hits, chosen.draft

@@ -98,7 +98,6 @@ def decide(  # noqa: PLR0911 - one return per rule reads as the rule list
     if early is not None:
         return early
     may_clarify = state.last_action is not Action.CLARIFY
-    may_clarify = state.last_action is not Action.CLARIFY
     if signals.content_terms == 0:
         if not may_clarify:
             return _escalate(
@@ -136,9 +135,10 @@ def decide(  # noqa: PLR0911 - one return per rule reads as the rule list
         and signals.clarify_options >= 2
     ):
         return Decision(Action.CLARIFY, "ambiguous_ask_once", (), confidence)
-    if may_clarify and signals.verified_sentences and confidence >= answering.clarify_at_or_above:
-        # Relevant help exists but the draft is not sure enough: one clarifying question
-        # (the reply is read together with this question) before a person is brought in.
+    if may_clarify and confidence >= answering.clarify_at_or_above:
+        # Relevant help exists but the draft is not sure enough (or nothing in it survived the
+        # verifier): one clarifying question, whose reply is read together with this question,
+        # before a person is brought in.
         return Decision(Action.CLARIFY, "unsure_ask_once", (), confidence)
     if not signals.verified_sentences:
         evidence = "no sentence of the draft answer was supported by its cited evidence"

@@ -8,16 +8,19 @@ policy.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
+from warmline.errors import ConfigurationError
 from warmline.knowledge.embeddings import Embedder
-from warmline.signals.classifier import TextClassifier, load_labelled
+from warmline.signals.classifier import DATA_PACKAGE, TextClassifier, load_labelled
 
 NONE = "none"
 
@@ -325,11 +328,46 @@ def signal_classifier(
 ) -> TextClassifier:
     """The (untrained until first use) classifier behind one learned signal; ``path`` replaces
     the shipped data. Thresholds are the detectors' business, so one classifier serves any."""
+    return TextClassifier(training_pairs(kind, path), embedder=embedder)
+
+
+def training_pairs(kind: SignalKind, path: Path | None = None) -> list[tuple[str, str]]:
+    """Everything one learned signal trains on: its labelled file (shipped, or ``path``), plus
+    the shipped ordinary customer messages as negatives for every signal, plus requests for a
+    person as "none" for the topic signals. Ordinary messages ("my refund hasn't shown up",
+    "it keeps asking me for a code") are what the detectors see most in production and the
+    lines they misread most without them."""
     name, key = _DATA_FILES[kind]
     pairs = load_labelled(name, key, path)
+    if path is None:
+        for extra in _MORE_DATA.get(kind, ()):
+            pairs += load_labelled(extra, key)
+    negative = "false" if kind in ("human_request", "frustration") else NONE
+    pairs += [(text, negative) for text in ordinary_messages()]
     if kind in ("sensitive", "security"):
-        pairs = [*pairs, *requests_as_none()]
-    return TextClassifier(pairs, embedder=embedder)
+        pairs += requests_as_none()
+    return pairs
+
+
+_MORE_DATA: dict[str, tuple[str, ...]] = {"frustration": ("frustration_more.jsonl",)}
+
+
+def ordinary_messages() -> list[str]:
+    """The shipped ordinary customer messages (``signals/data/ordinary_*.jsonl``), every
+    language: questions a support bot should simply answer."""
+    folder = resources.files(DATA_PACKAGE).joinpath("data")
+    texts = []
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.startswith("ordinary_") and entry.name.endswith(".jsonl"):
+            for number, line in enumerate(entry.read_text(encoding="utf-8").splitlines(), 1):
+                if line.strip():
+                    try:
+                        texts.append(str(json.loads(line)["text"]))
+                    except (ValueError, KeyError, TypeError) as error:
+                        raise ConfigurationError(
+                            f"signals/data/{entry.name} line {number}: {error}"
+                        ) from error
+    return texts
 
 
 def requests_as_none() -> list[tuple[str, str]]:
