@@ -119,7 +119,7 @@ class EscalationOut(BaseModel):
 
 class ReplyOut(BaseModel):
     text: str
-    decision: Literal["answer", "clarify", "escalate", "none"]
+    decision: Literal["answer", "clarify", "acknowledge", "escalate", "none"]
     confidence: float | None
     citations: list[CitationOut]
     escalation: EscalationOut | None
@@ -127,7 +127,7 @@ class ReplyOut(BaseModel):
 
     @classmethod
     def of(cls, r: Reply) -> ReplyOut:
-        decision: Literal["answer", "clarify", "escalate", "none"] = r.decision  # type: ignore[assignment]
+        decision: Literal["answer", "clarify", "acknowledge", "escalate", "none"] = r.decision  # type: ignore[assignment]
         return cls(
             text=r.text,
             decision=decision,

@@ -58,6 +58,7 @@ from warmline.knowledge.text import terms
 from warmline.policy.model import Policy
 from warmline.privacy.redaction import Redactor
 from warmline.signals.detectors import FrustrationReading
+from warmline.signals.language import LANGUAGE_NAMES
 from warmline.signals.reader import History, SignalReader
 from warmline.storage.ports import Store
 
@@ -310,6 +311,10 @@ class ConversationService:
             not_helped=observed.not_helped,
             failures=observed.failures,
             repeated_question=observed.repeated_question,
+            acknowledgement=observed.acknowledgement,
+            language=observed.language,
+            language_covered=observed.language is None
+            or observed.language in self._policy.answering.knowledge_languages,
         )
         hits: list[SearchHit] = []
         customer_hits: list[SearchHit] = []
@@ -348,6 +353,7 @@ class ConversationService:
             state,
             reading=observed.frustration_reading,
             topics=observed.topics,
+            language=observed.language,
         )
         self._record(
             conversation=conversation,
@@ -407,8 +413,14 @@ class ConversationService:
         *,
         reading: FrustrationReading | None = None,
         topics: Sequence[str] = (),
+        language: str | None = None,
     ) -> Reply:
         messages = self._policy.messages
+        if decision.action is Action.ACKNOWLEDGE:
+            sent = self._transcript.post(
+                conversation.id, Role.AI, messages.text("acknowledged", language)
+            )
+            return Reply("acknowledge", sent.text, None, (), (), None, sent)
         if decision.action is Action.ANSWER and draft is not None:
             worded = draft.worded
             sent = self._transcript.post(conversation.id, Role.AI, worded.text, worded.citations)
@@ -416,7 +428,11 @@ class ConversationService:
         if decision.action is Action.CLARIFY:
             titles = _topics(hits)[:3]
             text = messages.clarify
-            if decision.rule == "did_not_help_ask_once":
+            if decision.rule == "language_not_covered":
+                text = messages.text("language_not_covered", language).format(
+                    language=LANGUAGE_NAMES.get(language or "", language or "your language")
+                )
+            elif decision.rule == "did_not_help_ask_once":
                 text = messages.did_not_help
             elif decision.rule == "unsure_ask_once" and len(titles) == 1:
                 text = messages.clarify_topic.format(topic=f"\u201c{titles[0]}\u201d")
@@ -427,7 +443,9 @@ class ConversationService:
                 )
             sent = self._transcript.post(conversation.id, Role.AI, text)
             return Reply("clarify", sent.text, decision.confidence, (), (), None, sent)
-        prefix = _handoff_prefix(decision, state, self._policy, self_harm="self_harm" in topics)
+        prefix = _handoff_prefix(
+            decision, state, self._policy, self_harm="self_harm" in topics, language=language
+        )
         handoff, sent = self._open_handoff(
             conversation,
             decision.reasons,
@@ -435,7 +453,12 @@ class ConversationService:
             context=_BriefContext(
                 sentiment=reading.scores if reading else (),
                 topic=_topics(hits)[0] if hits else None,
-                routing=(*topics, *(h.article.id for h in hits[:1])),
+                routing=(
+                    *topics,
+                    *(h.article.id for h in hits[:1]),
+                    *([f"language:{language}"] if language else []),
+                ),
+                language=language,
                 ai_failed=state.last_action is Action.ANSWER
                 and any(r.code is ReasonCode.LOW_CONFIDENCE for r in decision.reasons),
             ),
@@ -555,12 +578,14 @@ class ConversationService:
         if hours is not None and not hours.is_open(now):
             # Nobody is in: the handoff waits as a ticket, and the customer hears so honestly.
             email = customer.email if customer and customer.email else "the address you share here"
-            told = prefix + self._policy.messages.handoff_after_hours.format(
-                hours=hours.describe(), email=email
-            )
+            told = prefix + self._policy.messages.text(
+                "handoff_after_hours", context.language
+            ).format(hours=hours.describe(), email=email)
         else:
             position = len(self._store.handoffs.list(HandoffStatus.OPEN)) + 1
-            told = prefix + self._policy.messages.handoff.format(position=position)
+            told = prefix + self._policy.messages.text("handoff", context.language).format(
+                position=position
+            )
         codes = [r.code for r in reasons]
         handoff = Handoff(
             id=HandoffId(self._ids.new("ho")),
@@ -668,6 +693,7 @@ class _BriefContext:
     topic: str | None = None
     ai_failed: bool = False
     routing: tuple[str, ...] = ()  # topics and article ids a queue may claim
+    language: str | None = None  # the customer's language, when known
 
 
 def _kept_text(draft: Draft) -> str:
@@ -699,26 +725,31 @@ _AI_FAILED = frozenset({ReasonCode.LOOP, ReasonCode.REPEATED_FAILURE, ReasonCode
 
 
 def _handoff_prefix(
-    decision: Decision, state: ConversationState, policy: Policy, *, self_harm: bool
+    decision: Decision,
+    state: ConversationState,
+    policy: Policy,
+    *,
+    self_harm: bool,
+    language: str | None = None,
 ) -> str:
     """What the customer is told before the handoff message, by the reason that fired first."""
-    messages = policy.messages
     first = decision.reasons[0].code if decision.reasons else None
-    if first is ReasonCode.SENSITIVE_TOPIC:
-        return (messages.care_self_harm if self_harm else messages.sensitive) + " "
     by_code = {
-        ReasonCode.SECURITY: messages.security,
-        ReasonCode.POLICY_REQUIRES_HUMAN: messages.policy_requires_human,
-        ReasonCode.TOOL_FAILURE: messages.tool_failure,
-        ReasonCode.OUT_OF_SCOPE: messages.handoff_no_knowledge,
-        ReasonCode.LOW_CONFIDENCE: messages.handoff_low_confidence,
+        ReasonCode.SECURITY: "security",
+        ReasonCode.POLICY_REQUIRES_HUMAN: "policy_requires_human",
+        ReasonCode.TOOL_FAILURE: "tool_failure",
+        ReasonCode.OUT_OF_SCOPE: "handoff_no_knowledge",
+        ReasonCode.LOW_CONFIDENCE: "handoff_low_confidence",
     }
-    if first in _AI_FAILED or (
+    if first is ReasonCode.SENSITIVE_TOPIC:
+        name: str | None = "care_self_harm" if self_harm else "sensitive"
+    elif first in _AI_FAILED or (
         first is ReasonCode.LOW_CONFIDENCE and state.last_action is Action.ANSWER
     ):
-        return messages.recovery + " "
-    text = by_code.get(first) if first else None
-    return text + " " if text else ""
+        name = "recovery"
+    else:
+        name = by_code.get(first) if first else None
+    return policy.messages.text(name, language) + " " if name else ""
 
 
 @dataclass(frozen=True)

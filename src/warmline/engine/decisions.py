@@ -11,7 +11,12 @@ from warmline.policy.model import Policy
 # Rules decided from retrieval alone, before an answer is drafted: composing one would be
 # wasted work. (Signal rules are settled even earlier, by :func:`decide_on_signals`.)
 PRE_DRAFT_RULES = frozenset(
-    {"no_question_yet", "still_unclear_after_clarifying", "no_relevant_knowledge"}
+    {
+        "no_question_yet",
+        "still_unclear_after_clarifying",
+        "no_relevant_knowledge",
+        "language_not_covered",
+    }
 )
 
 
@@ -19,6 +24,7 @@ class Action(StrEnum):
     ANSWER = "answer"
     CLARIFY = "clarify"
     ESCALATE = "escalate"
+    ACKNOWLEDGE = "acknowledge"  # the message only thanks or says goodbye
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,9 @@ class Signals:
     failures: int = 0  # messages so far (this one included) saying an answer did not help
     repeated_question: str | None = None  # an answered question this one asks again
     repeated_answer: str | None = None  # an answer given before that the draft would repeat
+    acknowledgement: str | None = None  # the message only thanks, agrees or says goodbye
+    language: str | None = None  # the conversation's language, when the detector is sure
+    language_covered: bool = True  # the help center is written in that language
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -74,6 +83,9 @@ class Signals:
             "failures": self.failures,
             "repeated_question": self.repeated_question,
             "repeated_answer": self.repeated_answer,
+            "acknowledgement": self.acknowledgement,
+            "language": self.language,
+            "language_covered": self.language_covered,
         }
 
 
@@ -85,18 +97,32 @@ class Decision:
     confidence: float | None
 
 
-def decide(  # noqa: PLR0911 - one return per rule reads as the rule list
-    state: ConversationState, signals: Signals, policy: Policy
-) -> Decision:
-    """Pick answer, clarify or escalate. The first rule that applies wins; its name is traced.
+def decide(state: ConversationState, signals: Signals, policy: Policy) -> Decision:
+    """Pick answer, clarify, acknowledge or escalate. The first rule that applies wins; its
+    name is traced.
 
     Signals that stop the AI come first, in order of urgency; every other signal that fired on
     the same turn is kept as a further reason, so the brief tells the whole story. Never two
-    clarifying questions in a row: after one, the choice is answer or a person.
+    clarifying questions in a row: after one, the choice is answer or a person. A customer
+    writing in a language the help center does not cover, who could not be answered, is asked
+    once whether they can write in one it does, before a person is brought in.
     """
     early = decide_on_signals(state, signals, policy)
     if early is not None:
         return early
+    decision = _decide_on_knowledge(state, signals, policy)
+    if (
+        decision.action is Action.ESCALATE
+        and not signals.language_covered
+        and state.last_action is not Action.CLARIFY
+    ):
+        return Decision(Action.CLARIFY, "language_not_covered", (), decision.confidence)
+    return decision
+
+
+def _decide_on_knowledge(  # noqa: PLR0911 - one return per rule reads as the rule list
+    state: ConversationState, signals: Signals, policy: Policy
+) -> Decision:
     may_clarify = state.last_action is not Action.CLARIFY
     if signals.content_terms == 0:
         if not may_clarify:
@@ -186,6 +212,8 @@ def decide_on_signals(
             ReasonCode.REPEATED_FAILURE,
             f"said the answer did not help: {signals.not_helped!r}",
         )
+    if signals.acknowledgement:
+        return Decision(Action.ACKNOWLEDGE, "acknowledged", (), None)
     return None
 
 

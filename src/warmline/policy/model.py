@@ -9,7 +9,14 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from warmline.domain.handoffs import ReasonCode
 from warmline.errors import ConfigurationError
@@ -89,6 +96,35 @@ class Messages(_Strict):
     tool_failure: str = Field(
         description="Said before the handoff when a part of the system failed during the turn."
     )
+    acknowledged: str = Field(
+        description="Reply to a message that only thanks, agrees or says goodbye ('great, "
+        "thanks!'): nothing to search, nobody to bring in."
+    )
+    language_not_covered: str = Field(
+        description="Asked once when the customer writes in a language the help center does "
+        "not cover and nothing could be answered; {language} is the language's name. The next "
+        "time, a person takes over (routing sees the topic 'language:<code>')."
+    )
+    translations: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="The same messages in other languages, by language code (es, fr, de, pt) "
+        "and then message name; used when the customer writes in that language. A message "
+        "without a translation is sent as written above.",
+    )
+
+    @model_validator(mode="after")
+    def _translations_name_messages(self) -> Messages:
+        names = set(type(self).model_fields) - {"translations"}
+        for language, texts in self.translations.items():
+            unknown = sorted(set(texts) - names)
+            if unknown:
+                raise ValueError(f"translations.{language}: no message called {', '.join(unknown)}")
+        return self
+
+    def text(self, name: str, language: str | None = None) -> str:
+        """Message ``name`` in ``language`` when translated, as written otherwise."""
+        translated = self.translations.get(language or "", {}).get(name)
+        return translated if translated is not None else str(getattr(self, name))
 
 
 class Answering(_Strict):
@@ -126,6 +162,12 @@ class Answering(_Strict):
     llm_judge: bool = Field(
         description="When a chat model is configured, also ask it whether each sentence is "
         "supported by its evidence; a 'no' drops the sentence."
+    )
+    knowledge_languages: list[str] = Field(
+        default_factory=lambda: ["en"],
+        description="Languages the help center is written in (codes: en, es, fr, de, pt). A "
+        "customer writing in another language who cannot be answered is asked once whether "
+        "they can write in one of these, then handed to a person.",
     )
     max_sentences: int = Field(ge=1, le=8, description="Most sentences in an answer.")
     retrieve_k: int = Field(ge=1, le=50, description="Passages retrieved per question.")

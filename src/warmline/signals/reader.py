@@ -22,6 +22,7 @@ from warmline.signals.detectors import (
     clip_text,
     signal_classifier,
 )
+from warmline.signals.language import LanguageDetector, acknowledgement
 
 T = TypeVar("T")
 _TRAINED: dict[tuple[object, ...], object] = {}
@@ -51,6 +52,8 @@ class Observed:
     not_helped: str | None = None
     failures: int = 0
     repeated_question: str | None = None
+    acknowledgement: str | None = None  # the message only thanks, agrees or says goodbye
+    language: str | None = None  # the conversation's language, when the detector is sure
     topics: tuple[str, ...] = ()  # what routing can match: sensitive topic, attack, policy topic
     details: dict[str, object] = field(default_factory=dict)
 
@@ -98,9 +101,11 @@ class SignalReader:
         self._failure = FailureDetector()
         self._loops = LoopDetector(embedder)
         self._topics = PhraseTopics(escalation.human_only_topics)
+        self._language = _shared(("language",), LanguageDetector)
 
     def warm_up(self) -> None:
         """Train the learned detectors now rather than on the first customer's turn."""
+        self._language.load()
         self.read("warm-up", History())
 
     def read(self, text: str, history: History) -> Observed:
@@ -145,6 +150,8 @@ class SignalReader:
             not_helped=not_helped.evidence if not_helped else None,
             failures=history.failures + (1 if not_helped else 0),
             repeated_question=repeated,
+            acknowledgement=acknowledgement(text),
+            language=self._language.conversation([*history.customer_texts[-3:], text]),
             topics=tuple(hit.kind for hit in (sensitive, security, topic) if hit is not None),
             details={
                 "human_request": human.as_dict() if human else None,

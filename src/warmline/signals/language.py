@@ -1,0 +1,116 @@
+"""Which language the customer writes in, and whether a message only says thanks or goodbye.
+
+The language comes from py3langid (langid.py's model, shipped inside the package as arrays, no
+pickle), limited to the languages Warmline speaks to customers in. Short messages ("ok",
+"merci") are too short to tell reliably, so a language counts only above a probability bar and
+from a few letters up; the conversation keeps the last language it was sure of.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+LANGUAGES = ("en", "es", "fr", "de", "pt")
+LANGUAGE_NAMES = {
+    "en": "English",
+    "es": "Spanish",
+    "fr": "French",
+    "de": "German",
+    "pt": "Portuguese",
+}
+
+
+class LanguageDetector:
+    """The language of a message among :data:`LANGUAGES`, or ``None`` when unsure."""
+
+    def __init__(self, *, min_probability: float = 0.9, min_letters: int = 12) -> None:
+        self._min_probability = min_probability
+        self._min_letters = min_letters
+        self._lock = threading.Lock()
+        self._identifier: Any = None
+
+    def load(self) -> None:
+        """Load the model (about a second) now rather than on the first message."""
+        self._loaded()
+
+    def _loaded(self) -> Any:
+        with self._lock:
+            if self._identifier is None:
+                from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+                identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+                identifier.set_languages(list(LANGUAGES))
+                self._identifier = identifier
+            return self._identifier
+
+    def detect(self, text: str) -> str | None:
+        if sum(ch.isalpha() for ch in text) < self._min_letters:
+            return None
+        language, probability = self._loaded().classify(text)
+        return str(language) if float(probability) >= self._min_probability else None
+
+    def conversation(self, texts: Sequence[str]) -> str | None:
+        """The language of the latest message it can tell, newest first."""
+        for text in reversed(texts):
+            found = self.detect(text)
+            if found is not None:
+                return found
+        return None
+
+
+# -- thanks, goodbye, "ok": nothing to answer -------------------------------------------------
+
+# Words that close or acknowledge, in the five languages; a message made only of these (and
+# the fillers below) is an acknowledgement. At least one must be a closing word.
+_CLOSING = {
+    # English
+    "thanks", "thank", "thanx", "thx", "ty", "tysm", "cheers", "bye", "goodbye", "great", "perfect",
+    "awesome", "cool", "nice", "brilliant", "excellent", "wonderful", "lovely", "amazing",
+    "fantastic", "helpful", "helped", "helps", "appreciated", "appreciate", "sorted", "solved",
+    "ok", "okay", "okey", "k", "kk", "alright", "gotcha", "understood", "noted",
+    # Spanish
+    "gracias", "genial", "perfecto", "perfecta", "vale", "listo", "excelente", "adios",
+    "chao", "entendido", "estupendo", "buenisimo",
+    # French
+    "merci", "parfait", "super", "daccord", "entendu", "revoir", "top", "nickel",
+    # German
+    "danke", "dank", "dankeschon", "vielen", "perfekt", "klar", "tschuss", "prima", "spitze",
+    "toll",
+    # Portuguese
+    "obrigado", "obrigada", "valeu", "perfeito", "otimo", "beleza", "tchau", "certo",
+    "entendi",
+}  # fmt: skip
+_FILLER = {
+    "so", "much", "very", "a", "lot", "thats", "for", "the", "your", "you", "u", "that", "this",
+    "it",
+    "its", "all", "i", "ill", "will", "try", "then", "again", "got", "see", "good", "oh", "ah",
+    "yes", "yeah", "yep", "sure", "no", "nope", "nothing", "else", "help", "was", "just",
+    "what", "needed", "need", "have", "day", "nice", "works", "worked", "makes", "sense",
+    "muchas", "mucho", "muy", "por", "todo", "eso", "es", "nada", "mas", "si", "bien",
+    "beaucoup", "c", "est", "tout", "oui", "non", "bonne", "journee", "au", "ca",
+    "schon", "sehr", "das", "wars", "alles", "ja", "nein", "gut", "noch", "mal",
+    "muito", "tudo", "isso", "sim", "nao", "bom", "dia", "ta", "de", "e",
+}  # fmt: skip
+# "thanks for nothing" is not thanks.
+_NOT_CLOSING = {"nothing", "nada", "rien", "nichts"}
+_WORD = re.compile(r"[a-z]+")
+
+
+def acknowledgement(text: str) -> str | None:
+    """The message itself when it only thanks, agrees or says goodbye; ``None`` otherwise
+    (a question, a request or anything with content of its own)."""
+    if "?" in text or len(text) > 120:
+        return None
+    plain = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
+    words = _WORD.findall(plain.replace("'", "").replace("\u2019", ""))
+    if not words or any(w in _NOT_CLOSING for w in words):
+        return None
+    if not any(w in _CLOSING for w in words):
+        return None
+    if all(w in _CLOSING or w in _FILLER for w in words):
+        return text.strip()
+    return None

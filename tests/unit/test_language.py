@@ -1,0 +1,115 @@
+"""The customer's language and messages that only thank or say goodbye."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from warmline.engine.decisions import Action, ConversationState, Signals, decide
+from warmline.errors import ConfigurationError
+from warmline.policy.model import load_policy, policy_text
+from warmline.signals.language import LanguageDetector, acknowledgement
+
+POLICY = load_policy()
+FIRST_TURN = ConversationState(turn=1, last_action=None)
+AFTER_CLARIFYING = ConversationState(turn=2, last_action=Action.CLARIFY)
+
+
+@pytest.fixture(scope="module")
+def detector() -> LanguageDetector:
+    return LanguageDetector()
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("hola! las sartenes de hierro fundido tienen garantía?", "es"),
+        ("salut est ce que vous livrez au quebec", "fr"),
+        ("Wie lange habe ich Zeit, etwas zurückzuschicken?", "de"),
+        ("Olá, comprei um jogo de lençóis queen e veio tamanho king", "pt"),
+        ("my mug set arrived with one mug cracked", "en"),
+    ],
+)
+def test_that_the_five_languages_are_told_apart(
+    detector: LanguageDetector, text: str, language: str
+) -> None:
+    assert detector.detect(text) == language
+
+
+@pytest.mark.parametrize("text", ["ok", "merci", "hi", "JL-5520183"])
+def test_that_messages_too_short_to_tell_have_no_language(
+    detector: LanguageDetector, text: str
+) -> None:
+    assert detector.detect(text) is None
+
+
+def test_that_the_conversation_keeps_the_last_language_it_was_sure_of(
+    detector: LanguageDetector,
+) -> None:
+    texts = ["tengo un problema con mi pedido, me llegó una sartén rota", "ok", "gracias"]
+    assert detector.conversation(texts) == "es"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["awesome, thanks so much", "genial, gracias!", "Super, vielen Dank!", "merci beaucoup",
+     "obrigado, tudo certo", "ok cool", "no thanks, that's all", "thank you 😊"],
+)  # fmt: skip
+def test_that_thanks_and_goodbyes_are_acknowledgements(text: str) -> None:
+    assert acknowledgement(text) == text.strip()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["thanks for nothing", "ok but where is my order", "great, what about returns?",
+     "ok i'll upload photos", "no", "not helpful thanks", "fine. whatever"],
+)  # fmt: skip
+def test_that_anything_with_content_of_its_own_is_not_an_acknowledgement(text: str) -> None:
+    assert acknowledgement(text) is None
+
+
+def _signals(**changes: object) -> Signals:
+    base: dict[str, object] = {
+        "human_request": None,
+        "content_terms": 5,
+        "hits": 5,
+        "best_coverage": 0.1,
+        "best_dense": 0.1,
+    }
+    base.update(changes)
+    return Signals(**base)  # type: ignore[arg-type]
+
+
+def test_that_an_acknowledgement_gets_a_reply_not_a_search_or_a_person() -> None:
+    decision = decide(FIRST_TURN, _signals(acknowledgement="great, thanks!"), POLICY)
+    assert decision.action is Action.ACKNOWLEDGE
+    asked = _signals(acknowledgement="thanks", human_request="a person please")
+    assert decide(FIRST_TURN, asked, POLICY).action is Action.ESCALATE
+
+
+def test_that_an_uncovered_language_is_asked_about_once_then_handed_over() -> None:
+    spanish = _signals(language="es", language_covered=False)
+    assert decide(FIRST_TURN, spanish, POLICY).rule == "language_not_covered"
+    again = decide(AFTER_CLARIFYING, spanish, POLICY)
+    assert again.action is Action.ESCALATE
+    assert again.reasons[0].code.value == "out_of_scope"
+    english = _signals(language="en")
+    assert decide(FIRST_TURN, english, POLICY).rule == "no_relevant_knowledge"
+
+
+def test_that_messages_come_in_the_customers_language_when_translated() -> None:
+    messages = POLICY.messages
+    assert messages.text("handoff", "es") != messages.handoff
+    assert "{position}" in messages.text("handoff", "es")
+    assert messages.text("recovery", "es") == messages.recovery  # no translation: as written
+    assert messages.text("handoff", None) == messages.handoff
+
+
+def test_that_a_translation_of_an_unknown_message_is_refused(tmp_path: Path) -> None:
+    italian = "  translations:\n    it:\n      hello: ciao\n"
+    text = policy_text().replace("  translations:\n", italian)
+    path = tmp_path / "policy.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigurationError, match="no message called hello"):
+        load_policy(path)
