@@ -47,3 +47,14 @@ def test_that_changed_rules_under_a_used_version_label_are_refused() -> None:
     with pytest.raises(ConfigurationError, match="new version label"):
         activate(repo, load_policy(changed), changed, NOW)
     assert len(repo.history()) == 1
+
+
+def test_that_a_new_intent_model_under_the_same_policy_is_a_new_activation() -> None:
+    repo = InMemoryPolicyRepo()
+    text = DEFAULT_POLICY.read_text()
+    policy = load_policy(text)
+    first = activate(repo, policy, text, NOW, intent_model="a" * 64)
+    assert activate(repo, policy, text, NOW, intent_model="a" * 64) == first
+    second = activate(repo, policy, text, NOW + timedelta(hours=1), intent_model="b" * 64)
+    assert second.version == first.version and second.intent_model == "b" * 64
+    assert [r.intent_model for r in repo.history()] == ["b" * 64, "a" * 64]

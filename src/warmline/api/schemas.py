@@ -399,6 +399,7 @@ class PolicyVersionOut(BaseModel):
     version: str
     checksum: str
     activated_at: datetime
+    intent_model: str | None = None
     text: str | None = None
 
     @classmethod
@@ -407,6 +408,7 @@ class PolicyVersionOut(BaseModel):
             version=record.version,
             checksum=record.checksum,
             activated_at=record.activated_at,
+            intent_model=record.intent_model,
             text=record.text if with_text else None,
         )
 

@@ -13,3 +13,4 @@ class PolicyRecord:
     checksum: str  # sha256 of the policy file's text
     text: str
     activated_at: datetime
+    intent_model: str | None = None  # checksum of the intent model active with it, if any

@@ -573,13 +573,17 @@ class SqlPolicyRepo(_Repo):
                 checksum=record.checksum,
                 text=record.text,
                 activated_at=record.activated_at,
+                intent_model=record.intent_model,
             ),
             "policy version",
         )
 
     def history(self) -> Sequence[PolicyRecord]:
         rows = self._rows(sa.select(t.policy_versions).order_by(t.policy_versions.c.seq.desc()))
-        return [PolicyRecord(r.version, r.checksum, r.text, _utc(r.activated_at)) for r in rows]
+        return [
+            PolicyRecord(r.version, r.checksum, r.text, _utc(r.activated_at), r.intent_model)
+            for r in rows
+        ]
 
 
 def sql_store(engine: sa.Engine) -> Store:

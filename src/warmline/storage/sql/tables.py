@@ -170,5 +170,6 @@ policy_versions = sa.Table(
     sa.Column("checksum", sa.String(64), nullable=False),
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("activated_at", TS, nullable=False),
+    sa.Column("intent_model", sa.String(64), nullable=True),
     sa.Index("ix_policy_versions_version", "version"),
 )
