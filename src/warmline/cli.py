@@ -18,6 +18,7 @@ from warmline.domain.ids import ConversationId
 from warmline.domain.knowledge import Audience
 from warmline.domain.users import UserRole
 from warmline.errors import ReplyFailedError, WarmlineError
+from warmline.intents.cli import intents_app
 from warmline.knowledge.index import KnowledgeIndex
 from warmline.settings import Settings
 
@@ -32,6 +33,7 @@ app.add_typer(kb, name="kb")
 app.add_typer(db, name="db")
 app.add_typer(users, name="users")
 app.add_typer(policy, name="policy")
+app.add_typer(intents_app, name="intents")
 
 HostOption = Annotated[str | None, typer.Option(help="Address to bind (WARMLINE_HOST).")]
 PortOption = Annotated[int | None, typer.Option(help="Port to listen on (WARMLINE_PORT).")]
@@ -121,10 +123,17 @@ def serve(host: HostOption = None, port: PortOption = None) -> None:
 @app.command()
 def demo(host: HostOption = None, port: PortOption = None) -> None:
     """Set up the Juniper Lane demo shop (help center, customers, an agent) and serve it."""
+    from warmline.bootstrap import build_embedder
     from warmline.demo import set_up
+    from warmline.demo.intent_model import demo_intent_model
 
     _logging()
-    container = _container(_settings(host, port))
+    settings = _settings(host, port)
+    embedder = build_embedder(settings)
+    if settings.intent_model is None:
+        folder = demo_intent_model(settings.data_dir, embedder)
+        settings = settings.model_copy(update={"intent_model": folder})
+    container = build(settings, embedder=embedder)
     setup = set_up(container)
     settings = container.settings
     base = f"http://{settings.host}:{settings.port}"
@@ -133,6 +142,11 @@ def demo(host: HostOption = None, port: PortOption = None) -> None:
         f"\nWarmline demo: {len(container.knowledge.articles())} help-center articles "
         f"({len(report.added)} new, {len(report.updated)} updated)."
     )
+    if container.intents is not None:
+        typer.echo(
+            f"Intent model: {len(container.intents.intents)} intents "
+            f"({settings.intent_model}, checksum {container.intents.checksum[:12]})."
+        )
     typer.echo(f"  Customer chat:  {base}/")
     typer.echo(f"  Agent inbox:    {base}/agent")
     typer.echo(f"  Dashboard:      {base}/dashboard")
