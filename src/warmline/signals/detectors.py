@@ -204,10 +204,6 @@ class FrustrationReading:
         }
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-_MIN_SENTENCE_WORDS = 3
-
-
 class FrustrationDetector:
     """A learned per-message score, read across the conversation's turns.
 
@@ -228,22 +224,9 @@ class FrustrationDetector:
         return cls(signal_classifier("frustration", embedder, path))
 
     def scores(self, texts: Sequence[str]) -> list[float]:
-        """Each message's probability of frustration: the message's own, or its most frustrated
-        sentence's when that is higher, so one furious line is not diluted by a long, calm
-        account of what happened ("... I took a day off work TWICE. I am DONE!!!")."""
         if not texts:
             return []
-        segments: list[str] = []
-        owners: list[int] = []
-        for index, text in enumerate(texts):
-            parts = [p for p in _SENTENCE_END.split(text) if len(p.split()) >= _MIN_SENTENCE_WORDS]
-            for segment in [text, *(parts if len(parts) > 1 else [])]:
-                segments.append(segment)
-                owners.append(index)
-        best = [0.0] * len(texts)
-        for owner, prediction in zip(owners, self._classifier.predict_many(segments), strict=True):
-            best[owner] = max(best[owner], prediction.probabilities.get("true", 0.0))
-        return best
+        return [p.probabilities.get("true", 0.0) for p in self._classifier.predict_many(texts)]
 
     def read(
         self,
