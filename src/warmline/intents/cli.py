@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from contextlib import ExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -60,12 +61,19 @@ def train(
             raise InvalidInputError(f"{out} is a file; --out needs a folder")
         examples = load_examples(data, text_col=text_col, label_col=label_col)
         embedder = _embedder()
-        with typer.progressbar(length=2 * len(examples), label="training") as bar:
+        with ExitStack() as stack:
+            bars: list[Any] = []
             seen = 0
 
             def advance(done: int, total: int) -> None:
+                # The bar opens on the first report, after the examples passed their checks,
+                # so refused input prints nothing but the error.
                 nonlocal seen
-                bar.update(done - seen)
+                if not bars:
+                    bars.append(
+                        stack.enter_context(typer.progressbar(length=total, label="training"))
+                    )
+                bars[0].update(done - seen)
                 seen = done
 
             model = IntentModel.train(

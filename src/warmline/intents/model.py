@@ -3,20 +3,25 @@
 Training, from ``(text, label)`` examples (past tickets):
 
 1. Every distinct text is embedded once with the configured sentence embedder.
-2. Features: character and word TF-IDF (``features.py``) beside the sentence embedding; a
-   multinomial logistic regression over them gives a probability per intent.
+2. Features: character and word TF-IDF (``features.py``) beside the sentence embedding (scaled
+   by 2, so meaning outweighs spelling when an intent has only a few examples); a multinomial
+   logistic regression over them gives a probability per intent.
 3. Out of scope is decided by a score: ``w * p + (1 - w) * c``, where ``p`` is the calibrated
    probability of the best intent and ``c`` the cosine between the message and the nearest
    intent centroid (the mean embedding of an intent's examples). The probability alone is
    confident about messages far from every intent; the distance alone cannot tell close
    intents apart; together they separate in-scope from out-of-scope better than either.
 4. A validation split is cut from the training examples (stratified by intent, fixed seed,
-   a fifth of each intent). A model fitted on the rest scores it, and on those scores:
-   the softmax temperature is fitted (so ``confidence`` is a calibrated probability); ``w``
-   is chosen to best separate the out-of-scope rows from in-scope ones when the data has
-   at least ``MIN_OOS_FOR_WEIGHT`` out-of-scope rows (it stays ``DEFAULT_WEIGHT`` otherwise);
-   and the threshold is set so that ``REJECTION_BUDGET`` of the in-scope validation messages
-   fall below it. Out-of-scope rows are never a class of their own: they all go to validation.
+   a fifth of each intent). Out-of-scope rows are never a class of their own: they all go to
+   validation. A model fitted on the rest scores the split, and on those scores:
+
+   - the softmax temperature is fitted (so ``confidence`` is a calibrated probability);
+   - with at least ``MIN_OOS_FOR_WEIGHT`` out-of-scope rows, ``w`` is the one that best
+     separates them from the in-scope rows (area under the ROC curve), and the threshold is
+     the one that makes the most right decisions on the split: in-scope examples given the
+     right intent and kept, out-of-scope ones rejected;
+   - with fewer, ``w`` is ``DEFAULT_WEIGHT`` and the threshold rejects ``REJECTION_BUDGET``
+     of the in-scope validation examples (the lowest-scoring ones).
 5. The final model is refitted on all in-scope examples and keeps the temperature, ``w`` and
    threshold chosen above.
 
@@ -49,6 +54,7 @@ MIN_OOS_FOR_WEIGHT: Final = 10
 WEIGHTS: Final = (0.0, 0.25, 0.5, 0.75, 1.0)
 TEMPERATURES: Final = tuple(float(t) for t in np.geomspace(0.1, 10.0, 81))
 C: Final = 16.0
+EMBEDDING_SCALE: Final = 2.0
 MAX_ITER: Final = 3000
 EMBED_BATCH: Final = 256
 
@@ -377,7 +383,8 @@ def _split(
 def _features(surface: SurfaceTfidf, texts: Sequence[str], vectors: Matrix) -> Any:
     from scipy.sparse import csr_matrix, hstack
 
-    return hstack([surface.transform(texts), csr_matrix(vectors)], format="csr", dtype=np.float32)
+    meaning = csr_matrix(vectors * np.float32(EMBEDDING_SCALE))
+    return hstack([surface.transform(texts), meaning], format="csr", dtype=np.float32)
 
 
 def _fit(
@@ -480,7 +487,20 @@ def _choose(
         # Ties go to the middle of the grid: the blend is the safer bet on unseen data.
         weight = max(WEIGHTS, key=lambda w: (separation[w], -abs(w - DEFAULT_WEIGHT)))
     score = weight * confidence + (1 - weight) * closeness
-    threshold = float(np.quantile(score, REJECTION_BUDGET, method="lower"))
+    oos_score = weight * oos_confidence + (1 - weight) * oos_closeness
+    if oos_rows.size >= MIN_OOS_FOR_WEIGHT:
+        threshold = _most_accurate(score, right, oos_score)
+        rule = (
+            "the most right decisions on the validation split (in-scope: right intent and "
+            "accepted; out of scope: rejected); probability weight chosen on the out-of-scope rows"
+        )
+    else:
+        threshold = float(np.quantile(score, REJECTION_BUDGET, method="lower"))
+        rule = (
+            f"reject the {REJECTION_BUDGET:.0%} lowest-scoring in-scope validation examples "
+            f"(fewer than {MIN_OOS_FOR_WEIGHT} out-of-scope rows); probability weight "
+            f"{DEFAULT_WEIGHT}"
+        )
     accepted = score >= threshold
     validation: dict[str, Any] = {
         "in_scope": int(validation_rows.size),
@@ -490,16 +510,23 @@ def _choose(
         "oos": int(oos_rows.size),
     }
     if oos_rows.size:
-        oos_score = weight * oos_confidence + (1 - weight) * oos_closeness
         validation["oos_recall"] = round(float((oos_score < threshold).mean()), 4)
     if separation is not None:
         validation["auroc_by_weight"] = {str(w): round(a, 4) for w, a in separation.items()}
-    rule = f"reject the {REJECTION_BUDGET:.0%} lowest-scoring in-scope validation examples; " + (
-        "probability weight chosen on the out-of-scope rows"
-        if separation is not None
-        else f"probability weight {DEFAULT_WEIGHT} (too few out-of-scope rows to choose)"
-    )
     return _Choice(temperature, weight, threshold, rule, validation)
+
+
+def _most_accurate(
+    score: NDArray[np.float64], right: NDArray[np.bool_], oos_score: NDArray[np.float64]
+) -> float:
+    """The threshold with the most right decisions: in-scope examples given the right intent
+    and kept, out-of-scope ones rejected. The lowest such threshold on ties."""
+    candidates = np.unique(np.concatenate([score, oos_score]))
+    kept_right = np.sort(score[right])
+    # For each candidate t: right in-scope examples at or above t, out-of-scope ones below t.
+    correct = len(kept_right) - np.searchsorted(kept_right, candidates, side="left")
+    rejected = np.searchsorted(np.sort(oos_score), candidates, side="left")
+    return float(candidates[int(np.argmax(correct + rejected))])
 
 
 def _nll(logits: NDArray[np.float64], truth: NDArray[np.int_], temperature: float) -> float:
