@@ -22,6 +22,7 @@ from pathlib import Path
 
 from warmline.bootstrap import build, build_embedder, build_index
 from warmline.demo import HELP_CENTER
+from warmline.demo.intent_model import demo_intent_model
 from warmline.evaluation.scenarios import FaultSwitch, load_scenarios, run_scenario, summarise
 from warmline.knowledge.dense import limit_blas_threads
 from warmline.settings import Settings
@@ -36,6 +37,9 @@ def main() -> None:
         "--scenarios", type=Path, default=HERE / "data" / "escalation_scenarios.yaml"
     )
     parser.add_argument("--out", type=Path, default=HERE / "results" / "escalation.json")
+    parser.add_argument(
+        "--no-intents", action="store_true", help="run without the demo shop's intent model"
+    )
     args = parser.parse_args()
     limit_blas_threads()
     suite = load_scenarios(args.scenarios)
@@ -43,6 +47,9 @@ def main() -> None:
         settings = Settings(data_dir=Path(tmp))
         store = in_memory_store()
         embedder = build_embedder(settings)
+        if not args.no_intents:  # the demo shop runs with its own intent model, as in the demo
+            folder = demo_intent_model(settings.data_dir, embedder)
+            settings = settings.model_copy(update={"intent_model": folder})
         faults = FaultSwitch(build_index(settings, store.embeddings, embedder))
         container = build(settings, store=store, index=faults, embedder=embedder)
         container.knowledge.ingest([HELP_CENTER])
@@ -86,6 +93,7 @@ def main() -> None:
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "command": "python benchmarks/escalation.py " + " ".join(sys.argv[1:]),
         "seconds": seconds,
+        "intent_model": not args.no_intents,
         "summary": summary,
         "failures": [r.as_dict() for r in failures],
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -19,6 +20,7 @@ from warmline.engine.llm_composer import LlmComposer
 from warmline.engine.verifier import Verifier
 from warmline.errors import ConfigurationError
 from warmline.events.bus import EventBus, InProcessEventBus
+from warmline.intents import IntentModel
 from warmline.knowledge.dense import DenseIndex, limit_blas_threads
 from warmline.knowledge.embeddings import (
     CachedEmbedder,
@@ -42,6 +44,8 @@ from warmline.storage.ports import EmbeddingCache, Store
 from warmline.storage.sql.database import create_engine, upgrade
 from warmline.storage.sql.repos import sql_store
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class Container:
@@ -56,6 +60,7 @@ class Container:
     clock: Clock
     redactor: Redactor
     chat: ChatModel | None = None
+    intents: IntentModel | None = None
     engine: sa.Engine | None = None
 
     def close(self) -> None:
@@ -70,6 +75,22 @@ def open_database(settings: Settings, *, migrate: bool = True) -> sa.Engine:
     if migrate:
         upgrade(engine)
     return engine
+
+
+def load_intent_model(settings: Settings, policy: Policy, embedder: Embedder) -> IntentModel | None:
+    """The configured intent model, checked against the policy: an intent the policy names that
+    the model does not know is logged at start rather than left as a rule that never fires."""
+    if settings.intent_model is None:
+        return None
+    model = IntentModel.load(settings.intent_model, embedder=embedder)
+    unknown = sorted(set(policy.escalation.human_only_intents) - set(model.intents))
+    if unknown:
+        log.warning(
+            "the policy's human_only_intents name intents the model at %s does not know: %s",
+            settings.intent_model,
+            ", ".join(unknown),
+        )
+    return model
 
 
 def build_embedder(settings: Settings) -> Embedder:
@@ -189,9 +210,16 @@ def build(
         store = sql_store(engine)
     policy = load_policy(settings.policy_file)
     clock = clock or SystemClock()
-    activate_policy(store.policies, policy, policy_text(settings.policy_file), clock.now())
     limit_blas_threads()
     embedder = embedder or build_embedder(settings)
+    intents = load_intent_model(settings, policy, embedder)
+    activate_policy(
+        store.policies,
+        policy,
+        policy_text(settings.policy_file),
+        clock.now(),
+        intent_model=intents.checksum if intents else None,
+    )
     redactor = redactor or build_redactor()
     chat = build_chat(settings)
     index = index or build_index(settings, store.embeddings, embedder, redactor, chat)
@@ -213,7 +241,7 @@ def build(
             store=store,
             knowledge=knowledge,
             summarizer=build_summarizer(settings, chat),
-            signals=SignalReader(policy, in_memory),
+            signals=SignalReader(policy, in_memory, intents=intents),
             answerer=build_answerer(
                 settings, policy, in_memory, redactor, composer=composer, chat=chat
             ),
@@ -236,5 +264,6 @@ def build(
         clock=clock,
         redactor=redactor,
         chat=chat,
+        intents=intents,
         engine=engine,
     )

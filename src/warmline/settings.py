@@ -97,6 +97,12 @@ class Settings(BaseSettings):
         description="Confidence calibration fitted on your own labelled questions "
         "(`warmline kb calibrate`); the built-in one when unset.",
     )
+    intent_model: Path | None = Field(
+        default=None,
+        description="Folder of an intent model trained with `warmline intents train`; its "
+        "intent and confidence go into every turn's trace, the handoff brief and the policy's "
+        "human_only_intents. `warmline demo` trains and uses the demo shop's own.",
+    )
     log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
 
     @field_validator(

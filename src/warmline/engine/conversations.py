@@ -54,6 +54,7 @@ from warmline.errors import (
     ReplyFailedError,
     WarmlineError,
 )
+from warmline.intents import IntentPrediction
 from warmline.knowledge.text import terms
 from warmline.policy.model import Policy
 from warmline.privacy.redaction import Redactor
@@ -315,6 +316,9 @@ class ConversationService:
             language=observed.language,
             language_covered=observed.language is None
             or observed.language in self._policy.answering.knowledge_languages,
+            intent=observed.intent.best if observed.intent else None,
+            intent_confidence=observed.intent.confidence if observed.intent else None,
+            intent_in_scope=observed.intent.in_scope if observed.intent else None,
         )
         hits: list[SearchHit] = []
         customer_hits: list[SearchHit] = []
@@ -354,6 +358,7 @@ class ConversationService:
             reading=observed.frustration_reading,
             topics=observed.topics,
             language=observed.language,
+            intent=observed.intent,
         )
         self._record(
             conversation=conversation,
@@ -414,6 +419,7 @@ class ConversationService:
         reading: FrustrationReading | None = None,
         topics: Sequence[str] = (),
         language: str | None = None,
+        intent: IntentPrediction | None = None,
     ) -> Reply:
         messages = self._policy.messages
         if decision.action is Action.ACKNOWLEDGE:
@@ -452,7 +458,7 @@ class ConversationService:
             prefix,
             context=_BriefContext(
                 sentiment=reading.scores if reading else (),
-                topic=_topics(hits)[0] if hits else None,
+                topic=_brief_topic(intent, _topics(hits)[0] if hits else None),
                 routing=(
                     *topics,
                     *(h.article.id for h in hits[:1]),
@@ -694,6 +700,20 @@ class _BriefContext:
     ai_failed: bool = False
     routing: tuple[str, ...] = ()  # topics and article ids a queue may claim
     language: str | None = None  # the customer's language, when known
+
+
+def _brief_topic(intent: IntentPrediction | None, help_topic: str | None) -> str | None:
+    """What the brief calls the customer's intent: the intent model's reading with its
+    confidence when one is active, and the help-center topic the question landed on."""
+    parts = []
+    if intent is not None:
+        if intent.in_scope:
+            parts.append(f"{intent.intent} ({intent.confidence:.0%})")
+        else:
+            parts.append(f"none of the known intents (closest: {intent.best})")
+    if help_topic:
+        parts.append(f"help center: {help_topic}" if parts else help_topic)
+    return "; ".join(parts) or None
 
 
 def _kept_text(draft: Draft) -> str:

@@ -16,6 +16,7 @@ PRE_DRAFT_RULES = frozenset(
         "still_unclear_after_clarifying",
         "no_relevant_knowledge",
         "language_not_covered",
+        "intent_out_of_scope",
     }
 )
 
@@ -62,6 +63,9 @@ class Signals:
     acknowledgement: str | None = None  # the message only thanks, agrees or says goodbye
     language: str | None = None  # the conversation's language, when the detector is sure
     language_covered: bool = True  # the help center is written in that language
+    intent: str | None = None  # the intent model's best intent (in scope or not)
+    intent_confidence: float | None = None
+    intent_in_scope: bool | None = None  # None: no intent model is active
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -86,6 +90,11 @@ class Signals:
             "acknowledgement": self.acknowledgement,
             "language": self.language,
             "language_covered": self.language_covered,
+            "intent": self.intent,
+            "intent_confidence": None
+            if self.intent_confidence is None
+            else round(self.intent_confidence, 4),
+            "intent_in_scope": self.intent_in_scope,
         }
 
 
@@ -111,12 +120,30 @@ def decide(state: ConversationState, signals: Signals, policy: Policy) -> Decisi
     if early is not None:
         return early
     decision = _decide_on_knowledge(state, signals, policy)
+    if decision.action is Action.ANSWER or decision.rule in ("no_question_yet", "acknowledged"):
+        return decision
+    if not signals.language_covered:
+        if state.last_action is not Action.CLARIFY:
+            return Decision(Action.CLARIFY, "language_not_covered", (), decision.confidence)
+        return decision
     if (
         decision.action is Action.ESCALATE
-        and not signals.language_covered
-        and state.last_action is not Action.CLARIFY
+        and decision.reasons
+        and decision.reasons[0].code is ReasonCode.LOW_CONFIDENCE
+        and signals.intent_in_scope is False
+        and policy.answering.out_of_scope_by_intent
     ):
-        return Decision(Action.CLARIFY, "language_not_covered", (), decision.confidence)
+        evidence = (
+            f"the intent model puts this outside every contact reason it knows (closest: "
+            f"{signals.intent}, {signals.intent_confidence or 0.0:.2f}), and the help center "
+            "cannot answer it"
+        )
+        return Decision(
+            Action.ESCALATE,
+            "intent_out_of_scope",
+            (Reason(ReasonCode.OUT_OF_SCOPE, evidence),),
+            decision.confidence,
+        )
     return decision
 
 

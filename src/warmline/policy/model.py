@@ -163,6 +163,14 @@ class Answering(_Strict):
         description="When a chat model is configured, also ask it whether each sentence is "
         "supported by its evidence; a 'no' drops the sentence."
     )
+    out_of_scope_by_intent: bool = Field(
+        default=True,
+        description="When an intent model is active and puts a question outside every intent "
+        "it knows, a handoff because the help center could not answer it is reported as "
+        "out_of_scope (with the intent model's evidence) rather than low_confidence. It never "
+        "skips the clarifying question: on the demo shop, handing over at once on the intent "
+        "model's word raised false escalations from 5 % to 13 % of benign conversations.",
+    )
     knowledge_languages: list[str] = Field(
         default_factory=lambda: ["en"],
         description="Languages the help center is written in (codes: en, es, fr, de, pt). A "
@@ -256,6 +264,16 @@ class Escalation(_Strict):
         default_factory=dict,
         description="Topics that always go to a person (policy_requires_human): name -> "
         "phrases that mark it, matched as whole words in any case.",
+    )
+    human_only_intents: list[str] = Field(
+        default_factory=list,
+        description="Intents of the active intent model (WARMLINE_INTENT_MODEL) that always go "
+        "to a person (policy_requires_human) when predicted in scope with at least "
+        "intent_min_confidence. Names not in the model are reported at start.",
+    )
+    intent_min_confidence: Ratio = Field(
+        default=0.6,
+        description="Lowest intent confidence at which human_only_intents hands over.",
     )
 
     @field_validator("disabled")

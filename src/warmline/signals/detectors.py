@@ -349,7 +349,13 @@ def training_pairs(kind: SignalKind, path: Path | None = None) -> list[tuple[str
     return pairs
 
 
-_MORE_DATA: dict[str, tuple[str, ...]] = {"frustration": ("frustration_more.jsonl",)}
+# More labelled lines per signal: Spanish, French, German and Portuguese examples, and the
+# harder English frustration cases (sarcasm, resignation, short neutral replies).
+_MORE_DATA: dict[str, tuple[str, ...]] = {
+    "frustration": ("frustration_more.jsonl", "frustration_multi.jsonl"),
+    "sensitive": ("sensitive_multi.jsonl",),
+    "security": ("security_multi.jsonl",),
+}
 
 
 def ordinary_messages() -> list[str]:

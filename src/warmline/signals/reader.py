@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar, cast
 
+from warmline.intents import IntentModel, IntentPrediction
 from warmline.knowledge.embeddings import Embedder
 from warmline.policy.model import Policy
 from warmline.signals.classifier import TextClassifier
@@ -54,6 +55,7 @@ class Observed:
     repeated_question: str | None = None
     acknowledgement: str | None = None  # the message only thanks, agrees or says goodbye
     language: str | None = None  # the conversation's language, when the detector is sure
+    intent: IntentPrediction | None = None  # the intent model's reading, when one is active
     topics: tuple[str, ...] = ()  # what routing can match: sensitive topic, attack, policy topic
     details: dict[str, object] = field(default_factory=dict)
 
@@ -81,9 +83,12 @@ class SignalReader:
         frustration: FrustrationDetector | None = None,
         sensitive: TopicDetector | None = None,
         security: TopicDetector | None = None,
+        intents: IntentModel | None = None,
     ) -> None:
         escalation = policy.escalation
         self._policy = policy
+        self._embedder = embedder
+        self._intents = intents
 
         def trained(kind: SignalKind) -> TextClassifier:
             return _shared((kind, embedder.name), lambda: signal_classifier(kind, embedder))
@@ -118,6 +123,17 @@ class SignalReader:
         )
         security = self._security.detect(text, escalation.security_attacks)
         topic = self._topics.detect(text)
+        intent = None
+        if self._intents is not None:
+            vector = self._embedder.embed([text])
+            intent = self._intents.predict_embedded([text], vector)[0]
+        intent_topic = (
+            f"intent {intent.intent} ({intent.confidence:.2f}): {clip_text(text, 120)!r}"
+            if intent is not None
+            and intent.intent in escalation.human_only_intents
+            and intent.confidence >= escalation.intent_min_confidence
+            else None
+        )
         # The request for a person is its own signal: frustration is read from the rest of
         # the message ("I want to talk to a human" is not, by itself, frustrated).
         mood_text = _without(text, human.evidence) if human and human.kind == "rule" else text
@@ -142,7 +158,7 @@ class SignalReader:
             else None,
             sensitive_topic=sensitive.kind if sensitive else None,
             sensitive_evidence=sensitive.evidence if sensitive else None,
-            policy_topic=f"{topic.kind}: {topic.evidence!r}" if topic else None,
+            policy_topic=f"{topic.kind}: {topic.evidence!r}" if topic else intent_topic,
             frustration=f"{reading.why}, latest: {clip_text(text, 120)!r}"
             if reading.triggered
             else None,
@@ -152,13 +168,18 @@ class SignalReader:
             repeated_question=repeated,
             acknowledgement=acknowledgement(text),
             language=self._language.conversation([*history.customer_texts[-3:], text]),
-            topics=tuple(hit.kind for hit in (sensitive, security, topic) if hit is not None),
+            intent=intent,
+            topics=(
+                *(hit.kind for hit in (sensitive, security, topic) if hit is not None),
+                *([f"intent:{intent.intent}"] if intent is not None and intent.in_scope else []),
+            ),
             details={
                 "human_request": human.as_dict() if human else None,
                 "sensitive": sensitive.as_dict() if sensitive else None,
                 "security": security.as_dict() if security else None,
                 "frustration": reading.as_dict(),
                 "question_similarity": round(similarity, 3),
+                "intent": intent.as_dict() | {"best": intent.best} if intent else None,
             },
         )
 
