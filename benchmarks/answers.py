@@ -28,8 +28,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from warmline.bootstrap import Container, build
+from warmline.bootstrap import Container, build, build_embedder
 from warmline.demo import HELP_CENTER
+from warmline.demo.intent_model import demo_intent_model
 from warmline.engine.confidence import DEFAULT_CALIBRATION
 from warmline.evaluation.answers import (
     Outcome,
@@ -58,7 +59,12 @@ def engine(tmp: Path, chat_url: str | None, chat_model: str | None) -> Container
         chat_model=chat_model,
         chat_timeout=180.0,
     )
-    container = build(settings, store=in_memory_store())
+    # As `warmline demo` runs: with the demo shop's own intent model.
+    embedder = build_embedder(settings)
+    settings = settings.model_copy(
+        update={"intent_model": demo_intent_model(settings.data_dir, embedder)}
+    )
+    container = build(settings, store=in_memory_store(), embedder=embedder)
     container.knowledge.ingest([HELP_CENTER])
     container.conversations.warm_up()  # as `warmline serve` does at start
     return container
