@@ -26,8 +26,6 @@ app = typer.Typer(help="Warmline: an AI front line for customer support.", no_ar
 kb = typer.Typer(help="The knowledge base: ingest, list, search, delete.", no_args_is_help=True)
 db = typer.Typer(help="The database schema.", no_args_is_help=True)
 users = typer.Typer(help="People who work the inbox.", no_args_is_help=True)
-app.add_typer(kb, name="kb")
-app.add_typer(db, name="db")
 policy = typer.Typer(help="The escalation and answering policy.", no_args_is_help=True)
 app.add_typer(kb, name="kb")
 app.add_typer(db, name="db")

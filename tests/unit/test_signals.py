@@ -57,6 +57,7 @@ def security(embedder: Embedder) -> TopicDetector:
         "Quiero hablar con una persona",
         "je veux parler à un conseiller",
         "Ich möchte mit einem Mitarbeiter sprechen",
+        "kann ich mit nem echten Menschen reden?",
         "quero falar com um atendente",
     ],
 )

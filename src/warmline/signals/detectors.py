@@ -70,8 +70,8 @@ _REQUEST_RULES = [
     r"\b(?:parler|discuter)\s+(?:à|a|avec)\s+(?:un|une|quelqu'un|un\s+vrai)\s*"
     r"(?:humain|personne|agent|conseiller|conseill[eè]re|opérateur|operateur)?\b",
     r"\bje\s+veux\s+(?:un|une)\s+(?:humain|personne|agent|conseiller)\b",
-    r"\b(?:mit\s+)?(?:einem|einer)\s+(?:menschen|mensch|mitarbeiter|mitarbeiterin|berater|"
-    r"agenten)\s+(?:sprechen|reden)\b",
+    r"\b(?:mit\s+)?(?:einem|einer|nem|ner)\s+(?:(?:echten|richtigen|realen|lebendigen)\s+)?"
+    r"(?:menschen|mensch|mitarbeiter|mitarbeiterin|berater|agenten)\s+(?:sprechen|reden)\b",
     r"\bich\s+(?:will|möchte|moechte)\s+(?:einen|eine)\s+(?:menschen|mitarbeiter|berater)\b",
     r"\b(?:falar|conversar)\s+com\s+(?:um|uma|algum|alguém|alguem)\s*"
     r"(?:humano|pessoa|atendente|agente|representante)?\b",
@@ -224,9 +224,15 @@ class FrustrationDetector:
         return cls(signal_classifier("frustration", embedder, path))
 
     def scores(self, texts: Sequence[str]) -> list[float]:
-        if not texts:
-            return []
-        return [p.probabilities.get("true", 0.0) for p in self._classifier.predict_many(texts)]
+        """Each message's probability of frustration; an empty text (nothing left to read once
+        a request for a person is taken out) scores 0."""
+        read = [text for text in texts if text.strip()]
+        found = iter(
+            [p.probabilities.get("true", 0.0) for p in self._classifier.predict_many(read)]
+            if read
+            else []
+        )
+        return [next(found) if text.strip() else 0.0 for text in texts]
 
     def read(
         self,
@@ -345,8 +351,34 @@ def training_pairs(kind: SignalKind, path: Path | None = None) -> list[tuple[str
     negative = "false" if kind in ("human_request", "frustration") else NONE
     pairs += [(text, negative) for text in ordinary_messages()]
     if kind in ("sensitive", "security"):
-        pairs += requests_as_none()
+        pairs += requests_as_none() + frustration_as_none()
     return pairs
+
+
+# Frustrated lines that also touch a sensitive matter may be both; they stay out of "none".
+_SENSITIVE_WORDS = re.compile(
+    r"lawyer|attorney|\bsue\b|suing|court|legal|chargeback|dispute|\bbbb\b|regulator|\bftc\b|"
+    r"cfpb|consumer protection|fraud|scam|stolen|unauthori|died|death|passed away|funeral|"
+    r"hospital|cancer|sick|medical|surgery|can'?t afford|lost my job|unemploy|\bbills\b|debt|"
+    r"suspend|frozen|locked|banned|\bkill|suicide|hurt myself|end it|abogad|demanda|avocat|"
+    r"anwalt|advogad|tribunal|gericht|muerto|morreu|\bmort\b|gestorben",
+    re.IGNORECASE,
+)
+
+
+def frustration_as_none() -> list[tuple[str, str]]:
+    """A frustrated (or calm) message is not, by itself, a sensitive topic or an attack ("this
+    is the third time I'm contacting you" had read as a regulator complaint): the topic
+    detectors learn the frustration lines as "none", except those that mention a sensitive
+    matter, which may be both."""
+    lines = []
+    for name in ("frustration.jsonl", *_MORE_DATA["frustration"]):
+        lines += [
+            (text, NONE)
+            for text, _ in load_labelled(name, "frustrated")
+            if not _SENSITIVE_WORDS.search(text)
+        ]
+    return lines
 
 
 # More labelled lines per signal: Spanish, French, German and Portuguese examples, and the

@@ -192,9 +192,14 @@ class SignalReader:
 
 
 def _without(text: str, phrase: str) -> str:
-    """``text`` with ``phrase`` taken out (any case); unchanged when it is not there as such."""
+    """``text`` with ``phrase`` taken out (any case); unchanged when it is not there as such.
+    What is left of a short request ("I want" from "I want to talk to a human") carries no
+    mood of its own, so fewer than four words left count as nothing."""
     at = text.lower().find(phrase.lower())
     if at < 0:
         return text
     rest = (text[:at] + text[at + len(phrase) :]).strip()
-    return rest or "."
+    return rest if len(rest.split()) >= _LEAST_WORDS_LEFT else ""
+
+
+_LEAST_WORDS_LEFT = 4
