@@ -91,3 +91,19 @@ def test_that_without_a_model_nothing_about_intents_is_claimed(container: Contai
     assert trace is not None
     assert trace.signals["intent"] is None and trace.signals["intent_in_scope"] is None
     assert container.store.policies.history()[0].intent_model is None
+
+
+def test_that_a_human_only_intent_the_phrase_lists_miss_reaches_its_queue(
+    tmp_path: Path, embedder: Embedder, demo_model: Path
+) -> None:
+    engine = _engine(tmp_path, embedder, demo_model)
+    chat = Script(engine)
+    chat.customer_says(
+        "we run a boutique hotel and want to stock your towels in all 40 rooms, "
+        "who handles pricing for that?"
+    )
+    reply = chat.warmline_escalates(reason="policy_requires_human")
+    assert reply.handoff_id is not None
+    handoff = engine.handoffs.get(reply.handoff_id)
+    assert handoff.queue == "sales"
+    assert "intent wholesale" in handoff.reasons[0].evidence
