@@ -18,11 +18,13 @@ import sqlalchemy as sa
 import uvicorn
 
 from warmline.api.app import create_app
-from warmline.bootstrap import Container, build
+from warmline.bootstrap import Container, build, build_index
+from warmline.clock import FixedClock, SequentialIds
+from warmline.demo import HELP_CENTER
 from warmline.knowledge.embeddings import CachedEmbedder, Embedder, OnnxMiniLmEmbedder
 from warmline.privacy.redaction import Redactor, build_redactor
 from warmline.settings import Settings
-from warmline.storage.memory import InMemoryEmbeddingCache
+from warmline.storage.memory import InMemoryEmbeddingCache, in_memory_store
 from warmline.storage.sql import tables
 from warmline.storage.sql.database import create_engine, upgrade
 
@@ -133,3 +135,21 @@ class LiveServer:
     def __exit__(self, *_: object) -> None:
         self._server.should_exit = True
         self._thread.join(timeout=10)
+
+
+def in_memory_engine(
+    settings: Settings, embedder: Embedder, clock: FixedClock | None = None
+) -> Container:
+    """The whole engine on in-memory storage, loaded with the demo help center."""
+    store = in_memory_store()
+    built = build(
+        settings,
+        store=store,
+        index=build_index(settings, store.embeddings, embedder),
+        embedder=embedder,
+        redactor=shared_redactor(),
+        clock=clock or FixedClock(T0),
+        ids=SequentialIds(),
+    )
+    built.knowledge.ingest([HELP_CENTER])
+    return built

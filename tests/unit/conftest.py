@@ -9,10 +9,9 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import T0, shared_redactor
-from warmline.bootstrap import Container, build, build_index
-from warmline.clock import FixedClock, SequentialIds
-from warmline.demo import HELP_CENTER
+from tests.helpers import T0, in_memory_engine
+from warmline.bootstrap import Container
+from warmline.clock import FixedClock
 from warmline.knowledge.embeddings import (
     CachedEmbedder,
     Embedder,
@@ -20,7 +19,6 @@ from warmline.knowledge.embeddings import (
     OnnxMiniLmEmbedder,
 )
 from warmline.settings import Settings
-from warmline.storage.memory import in_memory_store
 
 
 class NetworkBlockedError(RuntimeError):
@@ -51,16 +49,4 @@ def embedder() -> Embedder:
 @pytest.fixture
 def container(tmp_path: Path, clock: FixedClock, embedder: Embedder) -> Container:
     """The whole engine on in-memory storage, loaded with the demo help center."""
-    settings = Settings(data_dir=tmp_path)
-    store = in_memory_store()
-    built = build(
-        settings,
-        store=store,
-        index=build_index(settings, store.embeddings, embedder),
-        embedder=embedder,
-        redactor=shared_redactor(),
-        clock=clock,
-        ids=SequentialIds(),
-    )
-    built.knowledge.ingest([HELP_CENTER])
-    return built
+    return in_memory_engine(Settings(data_dir=tmp_path), embedder, clock)

@@ -6,17 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import T0, shared_redactor
+from tests.helpers import in_memory_engine
 from tests.unit.conversation_script import Script
-from warmline.bootstrap import Container, build, build_index
-from warmline.clock import FixedClock, SequentialIds
-from warmline.demo import HELP_CENTER
+from warmline.bootstrap import Container
 from warmline.demo.intent_model import demo_intent_model
 from warmline.intents import IntentModel
 from warmline.knowledge.embeddings import Embedder
 from warmline.policy.model import policy_text
 from warmline.settings import Settings
-from warmline.storage.memory import in_memory_store
 
 
 @pytest.fixture(scope="module")
@@ -28,18 +25,7 @@ def _engine(
     tmp_path: Path, embedder: Embedder, model: Path, policy: Path | None = None
 ) -> Container:
     settings = Settings(data_dir=tmp_path, intent_model=model, policy_file=policy)
-    store = in_memory_store()
-    built = build(
-        settings,
-        store=store,
-        index=build_index(settings, store.embeddings, embedder),
-        embedder=embedder,
-        redactor=shared_redactor(),
-        clock=FixedClock(T0),
-        ids=SequentialIds(),
-    )
-    built.knowledge.ingest([HELP_CENTER])
-    return built
+    return in_memory_engine(settings, embedder)
 
 
 def test_that_every_turn_carries_the_intent_and_its_confidence(

@@ -6,18 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import T0, shared_redactor
+from tests.helpers import in_memory_engine
 from tests.unit.conversation_script import Script
-from warmline.bootstrap import Container, build, build_index
-from warmline.clock import FixedClock, SequentialIds
-from warmline.demo import HELP_CENTER
+from warmline.bootstrap import Container
 from warmline.domain.conversations import Channel
 from warmline.domain.customers import CustomerInfo
 from warmline.errors import ConfigurationError
 from warmline.knowledge.embeddings import Embedder
 from warmline.policy.model import DEFAULT_POLICY, load_policy
 from warmline.settings import Settings
-from warmline.storage.memory import in_memory_store
 
 # T0 is Monday 2026-11-23 09:00 UTC: 04:00 in Toronto, before opening.
 HOURS = """
@@ -32,19 +29,7 @@ HOURS = """
 def engine(tmp_path: Path, embedder: Embedder, policy_text: str) -> Container:
     policy = tmp_path / "policy.yaml"
     policy.write_text(policy_text)
-    settings = Settings(data_dir=tmp_path, policy_file=policy)
-    store = in_memory_store()
-    built = build(
-        settings,
-        store=store,
-        index=build_index(settings, store.embeddings, embedder),
-        embedder=embedder,
-        redactor=shared_redactor(),
-        clock=FixedClock(T0),
-        ids=SequentialIds(),
-    )
-    built.knowledge.ingest([HELP_CENTER])
-    return built
+    return in_memory_engine(Settings(data_dir=tmp_path, policy_file=policy), embedder)
 
 
 def test_that_a_sensitive_matter_goes_to_its_queue_with_a_boosted_priority(
