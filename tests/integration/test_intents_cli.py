@@ -9,46 +9,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
+from tests.intent_examples import OOS, PHRASES
 from warmline.cli import app
 
-INTENTS = {
-    "order_status": [
-        "where is my order",
-        "has my order shipped yet",
-        "track my order please",
-        "my order has not arrived",
-        "order tracking number",
-        "when will my order arrive",
-        "is my order on its way",
-        "status of my order",
-        "order still processing",
-        "my order is late",
-    ],
-    "refund": [
-        "i want a refund",
-        "refund my money",
-        "where is my refund",
-        "refund still not received",
-        "how long does a refund take",
-        "refund to my card",
-        "please refund me",
-        "refund for the return",
-        "my refund is late",
-        "refund status",
-    ],
-}
-OUT_OF_SCOPE = [
-    "what is the weather tomorrow",
-    "tell me a joke",
-    "who won the football game",
-    "solve this algebra homework",
-    "recommend a pizza place",
-    "how tall is everest",
-    "sing me a song",
-    "translate hello to french",
-    "what movies are playing",
-    "capital city of peru",
-]
+# Two intents and ten off-topic lines, ten examples each.
+INTENTS = {label: PHRASES[label][:10] for label in ("order_status", "refund")}
+OUT_OF_SCOPE = OOS[:10]
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,62 @@
+"""Labelled messages for the intent model's tests: three intents and off-topic lines."""
+
+from __future__ import annotations
+
+PHRASES = {
+    "order_status": [
+        "where is my order",
+        "has my order shipped yet",
+        "track my order please",
+        "my order has not arrived",
+        "order tracking number",
+        "when will my order arrive",
+        "is my order on its way",
+        "status of my order",
+        "order still processing",
+        "my order is late",
+        "check on my order",
+        "order shipped when",
+    ],
+    "refund": [
+        "i want a refund",
+        "refund my money",
+        "where is my refund",
+        "refund still not received",
+        "how long does a refund take",
+        "refund to my card",
+        "please refund me",
+        "refund for the return",
+        "my refund is late",
+        "get a refund",
+        "refund status",
+        "was my refund sent",
+    ],
+    "password": [
+        "i forgot my password",
+        "reset my password",
+        "password reset email missing",
+        "change my password",
+        "password not working",
+        "new password please",
+        "my password is wrong",
+        "locked out password",
+        "password reset link expired",
+        "help with password",
+        "update password",
+        "password login problem",
+    ],
+}
+OOS = [
+    "what is the weather tomorrow",
+    "tell me a joke",
+    "who won the football game",
+    "solve this algebra homework",
+    "recommend a pizza place",
+    "how tall is everest",
+    "sing me a song",
+    "translate hello to french",
+    "what movies are playing",
+    "capital city of peru",
+    "best stocks to buy",
+    "fix my car engine",
+]
