@@ -701,7 +701,7 @@
     row("What went wrong", b.recovery_note || "", "is-recovery");
     row("Details given", Array.isArray(b.data_collected) ? b.data_collected.join(" \u00b7 ") : "");
     row("Mood over the turns", moodLine(b.sentiment));
-    row("Topic", b.intent || "");
+    row("Intent", b.intent || "");
     section.appendChild(grid);
     return section;
   }
