@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from warmline.bootstrap import Container
+from warmline.domain.handoffs import ReasonCode
 
 pytestmark = pytest.mark.anyio
 
@@ -217,3 +218,29 @@ async def test_that_agents_can_read_the_active_policy_and_its_history(
     assert body["active"]["version"] == app_container.policy.version
     assert "escalation:" in body["active"]["text"]
     assert [h["version"] for h in body["history"]] == [app_container.policy.version]
+
+
+async def test_that_a_customers_value_comes_only_from_a_caller_with_an_api_key(
+    client: httpx.AsyncClient, agent_key: str, app_container: Container
+) -> None:
+    vip = {"channel": "web", "customer": {"email": "vip@example.com", "lifetime_value": 5000}}
+    refused = await client.post("/v1/conversations", json=vip)
+    assert refused.status_code == 401
+    assert app_container.store.customers.find_by_email("vip@example.com") is None
+
+    trusted = await client.post(
+        "/v1/conversations", json=vip, headers={"Authorization": f"Bearer {agent_key}"}
+    )
+    assert trusted.status_code == 201, trusted.text
+    body = trusted.json()
+    headers = {"Authorization": f"Bearer {body['token']}"}
+    reply = (await say(client, body["id"], headers, "I want to talk to a human"))["reply"]
+    handoff = await client.get(
+        f"/v1/handoffs/{reply['escalation']['handoff_id']}",
+        headers={"Authorization": f"Bearer {agent_key}"},
+    )
+    routing = app_container.policy.routing
+    assert handoff.json()["brief"]["customer"]["lifetime_value"] == 5000
+    assert handoff.json()["priority"] == (
+        routing.priorities[ReasonCode.CUSTOMER_REQUEST] + routing.high_value_priority_boost
+    )

@@ -72,3 +72,17 @@ def test_that_a_business_hours_time_zone_must_exist() -> None:
     text = DEFAULT_POLICY.read_text().replace("routing:\n", "routing:" + HOURS, 1)
     with pytest.raises(ConfigurationError, match="unknown time zone"):
         load_policy(text.replace("America/Toronto", "Mars/Olympus"))
+
+
+def test_that_a_high_value_customer_waits_less_for_the_same_reason(container: Container) -> None:
+    routing = container.policy.routing
+    assert routing.high_value_at_or_above is not None
+    priorities = []
+    for value in (None, routing.high_value_at_or_above):
+        started = container.conversations.start(
+            Channel.WEB, CustomerInfo(name="Ada", lifetime_value=value)
+        )
+        reply = container.conversations.post(started.conversation.id, "agent please").reply
+        assert reply.handoff_id is not None
+        priorities.append(container.handoffs.get(reply.handoff_id).priority)
+    assert priorities[1] == priorities[0] + routing.high_value_priority_boost > priorities[0]

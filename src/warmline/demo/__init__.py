@@ -41,6 +41,7 @@ def set_up(container: Container) -> DemoSetup:
                     name=row.get("name"),
                     external_id=row["id"],
                     created_at=container.clock.now(),
+                    lifetime_value=row.get("lifetime_value"),
                 )
             )
             added += 1

@@ -15,6 +15,8 @@ class CustomerInfo:
     email: str | None = None
     name: str | None = None
     external_id: str | None = None
+    # Set only by a trusted caller (an API key), never by the public widget: it moves the queue.
+    lifetime_value: float | None = None
 
 
 @dataclass(frozen=True)
@@ -24,3 +26,4 @@ class Customer:
     name: str | None
     external_id: str | None
     created_at: datetime
+    lifetime_value: float | None = None  # what the customer has spent, as the shop reports it

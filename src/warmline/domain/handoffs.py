@@ -52,6 +52,7 @@ class Brief:
     data_collected: tuple[str, ...] = field(default_factory=tuple)  # order numbers, amounts...
     sentiment: tuple[float, ...] = field(default_factory=tuple)  # frustration per customer turn
     recovery_note: str | None = None  # what went wrong when the AI failed before handing over
+    customer_value: float | None = None  # the customer's lifetime value, when the shop gave it
 
 
 @dataclass(frozen=True)

@@ -171,6 +171,7 @@ def build_brief(
         data_collected=tuple(redact(item) for item in collected_data(asked)),
         sentiment=tuple(round(float(v), 3) for v in sentiment),
         recovery_note=recovery,
+        customer_value=customer.lifetime_value if customer else None,
     )
 
 

@@ -598,7 +598,9 @@ class ConversationService:
             conversation_id=conversation.id,
             status=HandoffStatus.OPEN,
             reasons=tuple(reasons),
-            priority=self._policy.priority_for(codes, queue),
+            priority=self._policy.priority_for(
+                codes, queue, customer_value=customer.lifetime_value if customer else None
+            ),
             queue=queue.name if queue else routing.default_queue,
             brief=build_brief(
                 customer=customer,
@@ -647,6 +649,10 @@ class ConversationService:
             self._store.customers.find_by_email(email) if email else None,
         ):
             if found is not None:
+                value = info.lifetime_value
+                if value is not None and value != found.lifetime_value:
+                    self._store.customers.set_lifetime_value(found.id, value)
+                    return dataclasses.replace(found, lifetime_value=value)
                 return found
         customer = Customer(
             id=CustomerId(self._ids.new("cus")),
@@ -654,6 +660,7 @@ class ConversationService:
             name=info.name,
             external_id=info.external_id,
             created_at=self._clock.now(),
+            lifetime_value=info.lifetime_value,
         )
         self._store.customers.add(customer)
         return customer

@@ -342,6 +342,17 @@ class Routing(_Strict):
         "customer is promised an email follow-up. Unset: always staffed.",
     )
 
+    high_value_at_or_above: float | None = Field(
+        default=None,
+        ge=0,
+        description="A customer whose lifetime value (given by a trusted caller with an API "
+        "key, never by the public widget) is at least this gets high_value_priority_boost on "
+        "every handoff. Unset: no boost.",
+    )
+    high_value_priority_boost: int = Field(
+        default=0, ge=0, le=100, description="Priority added for a high-value customer."
+    )
+
     def queue_for(self, topics: Sequence[str]) -> Queue | None:
         wanted = set(topics)
         return next((q for q in self.queues if wanted & set(q.topics)), None)
@@ -354,9 +365,25 @@ class Policy(_Strict):
     escalation: Escalation
     routing: Routing
 
-    def priority_for(self, codes: list[ReasonCode], queue: Queue | None = None) -> int:
-        base = max((self.routing.priorities.get(code, 0) for code in codes), default=0)
-        return base + (queue.priority_boost if queue else 0)
+    def priority_for(
+        self,
+        codes: list[ReasonCode],
+        queue: Queue | None = None,
+        *,
+        customer_value: float | None = None,
+    ) -> int:
+        routing = self.routing
+        base = max((routing.priorities.get(code, 0) for code in codes), default=0)
+        valued = (
+            routing.high_value_at_or_above is not None
+            and customer_value is not None
+            and customer_value >= routing.high_value_at_or_above
+        )
+        return (
+            base
+            + (queue.priority_boost if queue else 0)
+            + (routing.high_value_priority_boost if valued else 0)
+        )
 
 
 def policy_text(source: Path | None = None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -45,6 +46,11 @@ class InMemoryCustomerRepo:
 
     def find_by_external_id(self, external_id: str) -> Customer | None:
         return next((c for c in self._items.values() if c.external_id == external_id), None)
+
+    def set_lifetime_value(self, customer_id: CustomerId, value: float | None) -> None:
+        customer = self._items.get(customer_id)
+        if customer is not None:
+            self._items[customer_id] = dataclasses.replace(customer, lifetime_value=value)
 
 
 class InMemoryConversationRepo:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from warmline.api.deps import CustomerConversation, Services
+from warmline.api.deps import CustomerConversation, Services, bearer
 from warmline.api.schemas import (
     ConversationOut,
     FeedbackIn,
@@ -25,14 +25,20 @@ router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
 
 
 @router.post("", status_code=201, response_model=StartedOut)
-def start_conversation(body: StartConversationIn, c: Services) -> StartedOut:
-    """Start a conversation. Keep the returned token: every later call needs it."""
+def start_conversation(body: StartConversationIn, request: Request, c: Services) -> StartedOut:
+    """Start a conversation. Keep the returned token: every later call needs it.
+
+    `customer.lifetime_value` moves the customer up the queue, so it is taken only from a
+    caller with an API key (the shop's own server), never from the public widget."""
+    if body.customer.lifetime_value is not None:
+        c.accounts.authenticate(bearer(request))  # 401 without a valid key; nothing is saved
     started = c.conversations.start(
         Channel(body.channel),
         CustomerInfo(
             email=body.customer.email,
             name=body.customer.name,
             external_id=body.customer.external_id,
+            lifetime_value=body.customer.lifetime_value,
         ),
     )
     view = ConversationOut.of(started.conversation, list(started.messages))

@@ -80,7 +80,16 @@ class SqlCustomerRepo(_Repo):
                 name=customer.name,
                 external_id=customer.external_id,
                 created_at=customer.created_at,
+                lifetime_value=customer.lifetime_value,
             ),
+            "customer",
+        )
+
+    def set_lifetime_value(self, customer_id: CustomerId, value: float | None) -> None:
+        self._write(
+            t.customers.update()
+            .where(t.customers.c.id == customer_id)
+            .values(lifetime_value=value),
             "customer",
         )
 
@@ -103,6 +112,7 @@ class SqlCustomerRepo(_Repo):
             name=row.name,
             external_id=row.external_id,
             created_at=_utc(row.created_at),
+            lifetime_value=row.lifetime_value,
         )
 
 
@@ -242,6 +252,7 @@ def _brief_json(brief: Brief) -> dict[str, Any]:
         "data_collected": list(brief.data_collected),
         "sentiment": list(brief.sentiment),
         "recovery_note": brief.recovery_note,
+        "customer_value": brief.customer_value,
     }
 
 
@@ -259,6 +270,7 @@ def _brief(data: dict[str, Any]) -> Brief:
         data_collected=tuple(data.get("data_collected", ())),
         sentiment=tuple(float(v) for v in data.get("sentiment", ())),
         recovery_note=data.get("recovery_note"),
+        customer_value=data.get("customer_value"),
     )
 
 

@@ -16,6 +16,7 @@ customers = sa.Table(
     sa.Column("name", sa.String(200)),
     sa.Column("external_id", sa.String(200), unique=True),
     sa.Column("created_at", TS, nullable=False),
+    sa.Column("lifetime_value", sa.Float, nullable=True),
 )
 
 users = sa.Table(

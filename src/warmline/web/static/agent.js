@@ -694,6 +694,9 @@
       typeof c.verified === "boolean"
         ? el("span", { class: "pill " + (c.verified ? "pill-ok" : "pill-warn"), text: c.verified ? "Verified" : "Not verified" })
         : null,
+      typeof c.lifetime_value === "number"
+        ? el("span", { class: "muted", text: "lifetime value " + c.lifetime_value.toLocaleString(undefined, { maximumFractionDigits: 2 }) })
+        : null,
     ]);
     row("Customer", who);
     row("Customer was told", b.told_customer || "");
