@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import json
 import os
 import platform
@@ -27,7 +26,6 @@ import statistics
 import sys
 import time
 import warnings
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -38,8 +36,10 @@ from warmline.bootstrap import build_embedder
 from warmline.intents import IntentModel
 from warmline.intents.examples import score
 from warmline.knowledge.dense import limit_blas_threads
-from warmline.knowledge.embeddings import Embedder
+from warmline.knowledge.embeddings import CachedEmbedder, Embedder
 from warmline.settings import Settings
+from warmline.storage.sql.database import create_engine, upgrade
+from warmline.storage.sql.repos import sql_store
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -50,47 +50,6 @@ PUBLISHED = {
     "banking77 full": "BERT 93.66; USE+ConveRT 93.36 (test split)",
     "banking77 10-shot": "USE+ConveRT 85.19 (test split)",
 }
-
-
-class DiskCachedEmbedder:
-    """Vectors kept in one ``.npz`` per embedder under var/, keyed by sha256 of the text."""
-
-    def __init__(self, inner: Embedder, folder: Path) -> None:
-        self._inner = inner
-        self._path = folder / f"{inner.name}.npz"
-        self._vectors: dict[str, np.ndarray] = {}
-        self.embedded = 0
-        if self._path.exists():
-            with np.load(self._path, allow_pickle=False) as stored:
-                self._vectors = dict(zip(stored["hashes"].tolist(), stored["vectors"], strict=True))
-
-    @property
-    def name(self) -> str:
-        return self._inner.name
-
-    @property
-    def dimensions(self) -> int:
-        return self._inner.dimensions
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        keys = [hashlib.sha256(text.encode("utf-8")).hexdigest() for text in texts]
-        missing = list({k: t for k, t in zip(keys, texts, strict=True) if k not in self._vectors})
-        if missing:
-            by_key = {k: t for k, t in zip(keys, texts, strict=True)}
-            fresh = self._inner.embed([by_key[k] for k in missing])
-            self._vectors.update(zip(missing, fresh, strict=True))
-            self.embedded += len(missing)
-            self._save()
-        if not keys:
-            return np.zeros((0, self.dimensions), dtype=np.float32)
-        return np.stack([self._vectors[k] for k in keys]).astype(np.float32)
-
-    def _save(self) -> None:
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        partial = self._path.with_name(self._path.name + ".partial.npz")
-        hashes = list(self._vectors)
-        np.savez(partial, hashes=np.array(hashes), vectors=np.stack(list(self._vectors.values())))
-        os.replace(partial, self._path)
 
 
 def rows(path: Path, text_col: str, label_col: str) -> list[tuple[str, str]]:
@@ -331,7 +290,13 @@ def main() -> None:
     args = parser.parse_args()
     limit_blas_threads()
     inner = build_embedder(Settings())
-    embedder = DiskCachedEmbedder(inner, REPO / "var" / "benchmarks" / "intent-embeddings")
+    # The product's own embedding cache (the `embeddings` table), in a SQLite file of its own:
+    # reruns embed nothing twice.
+    folder = REPO / "var" / "benchmarks"
+    folder.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(f"sqlite:///{folder / 'intent-embeddings.db'}")
+    upgrade(engine)
+    embedder = CachedEmbedder(inner, sql_store(engine).embeddings)
     results: dict[str, Any] = {}
     if args.only in (None, "clinc"):
         results["clinc150"] = clinc(args.data, embedder)
