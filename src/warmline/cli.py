@@ -120,7 +120,8 @@ def serve(host: HostOption = None, port: PortOption = None) -> None:
 
 @app.command()
 def demo(host: HostOption = None, port: PortOption = None) -> None:
-    """Set up the Juniper Lane demo shop (help center, customers, an agent) and serve it."""
+    """Set up the Juniper Lane demo shop (help center, customers, an agent, its intent model)
+    and serve it."""
     from warmline.bootstrap import build_embedder
     from warmline.demo import set_up
     from warmline.demo.intent_model import demo_intent_model

@@ -120,7 +120,7 @@ def decide(state: ConversationState, signals: Signals, policy: Policy) -> Decisi
     if early is not None:
         return early
     decision = _decide_on_knowledge(state, signals, policy)
-    if decision.action is Action.ANSWER or decision.rule in ("no_question_yet", "acknowledged"):
+    if decision.action is Action.ANSWER or decision.rule == "no_question_yet":
         return decision
     if not signals.language_covered:
         if state.last_action is not Action.CLARIFY:

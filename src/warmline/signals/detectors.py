@@ -227,12 +227,8 @@ class FrustrationDetector:
         """Each message's probability of frustration; an empty text (nothing left to read once
         a request for a person is taken out) scores 0."""
         read = [text for text in texts if text.strip()]
-        found = iter(
-            [p.probabilities.get("true", 0.0) for p in self._classifier.predict_many(read)]
-            if read
-            else []
-        )
-        return [next(found) if text.strip() else 0.0 for text in texts]
+        found = iter(self._classifier.predict_many(read) if read else ())
+        return [next(found).probabilities.get("true", 0.0) if t.strip() else 0.0 for t in texts]
 
     def read(
         self,
