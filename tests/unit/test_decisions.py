@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from warmline.domain.handoffs import ReasonCode
@@ -135,8 +137,21 @@ def test_that_a_disabled_signal_is_traced_but_does_not_escalate() -> None:
 def test_that_the_first_did_not_help_gets_a_clarifying_question_and_the_next_a_person() -> None:
     first = decide(FIRST_TURN, signals(not_helped="not what I asked", failures=1), POLICY)
     assert first.action is Action.CLARIFY and first.rule == "did_not_help_ask_once"
-    second = decide(AFTER_CLARIFYING, signals(not_helped="still no", failures=1), POLICY)
+    after_asking = ConversationState(turn=3, last_action=Action.CLARIFY,
+                                     last_rule="did_not_help_ask_once")  # fmt: skip
+    second = decide(after_asking, signals(not_helped="still no", failures=1), POLICY)
     assert second.reasons[0].code is ReasonCode.REPEATED_FAILURE
+
+
+def test_that_turning_down_a_clarifying_question_is_answered_from_the_help_center() -> None:
+    """ "That's not what I asked" to "Is this about returns?" is no second failure: the reply
+    is read with the question, and the help center answers (or a person is brought in)."""
+    turned_down = signals(not_helped="not what I asked", failures=1)
+    decision = decide(AFTER_CLARIFYING, turned_down, POLICY)
+    assert decision.action is Action.ANSWER
+    unsure = decide(AFTER_CLARIFYING, dataclasses.replace(turned_down, confidence=0.1), POLICY)
+    assert unsure.action is Action.ESCALATE
+    assert unsure.reasons[0].code is ReasonCode.LOW_CONFIDENCE
 
 
 def test_that_the_policy_refuses_to_turn_off_requests_for_a_person() -> None:

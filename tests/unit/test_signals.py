@@ -213,6 +213,26 @@ def test_that_thanks_and_follow_ups_are_not_failures(text: str) -> None:
     assert FailureDetector().detect(text) is None
 
 
+@pytest.mark.parametrize(
+    "text", ["that's not really what i asked", "that's not relevant to my situation"]
+)
+def test_that_a_reply_that_missed_the_question_counts_after_a_clarifying_question(
+    text: str,
+) -> None:
+    assert FailureDetector().detect(text, after_answer=False) is not None
+
+
+@pytest.mark.parametrize(
+    "text", ["my blender doesn't work at all", "the code still doesn't arrive", "no me sirve"]
+)
+def test_that_it_does_not_work_describes_the_problem_when_nothing_was_answered(
+    text: str,
+) -> None:
+    """After a clarifying question, "doesn't work" is about the product, not about the AI."""
+    assert FailureDetector().detect(text, after_answer=False) is None
+    assert FailureDetector().detect(text) is not None
+
+
 def test_that_the_same_question_in_other_words_is_close(embedder: Embedder) -> None:
     loops = LoopDetector(embedder)
     same, _ = loops.question(

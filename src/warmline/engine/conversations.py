@@ -287,6 +287,7 @@ class ConversationService:
         state = ConversationState(
             turn=len(traces) + 1,
             last_action=Action(traces[-1].decision) if traces else None,
+            last_rule=traces[-1].rule if traces else None,
         )
         earlier = [m for m in self._store.conversations.messages(conversation.id) if m != message]
         history = _signal_history(earlier, traces)
@@ -744,6 +745,9 @@ def _signal_history(earlier: Sequence[Message], traces: Sequence[DecisionTrace])
         ],
         given_answers=given,
         failures=sum(1 for t in traces if t.signals.get("not_helped")),
+        ai_replies=sum(
+            1 for t in traces if t.decision in (Action.ANSWER.value, Action.CLARIFY.value)
+        ),
     )
 
 

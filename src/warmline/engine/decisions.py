@@ -32,6 +32,7 @@ class Action(StrEnum):
 class ConversationState:
     turn: int
     last_action: Action | None
+    last_rule: str | None = None  # the rule behind the last action, as traced
 
 
 @dataclass(frozen=True)
@@ -234,11 +235,15 @@ def decide_on_signals(
     if signals.not_helped:
         if state.last_action is not Action.CLARIFY:
             return Decision(Action.CLARIFY, "did_not_help_ask_once", (), None)
-        return _escalate(
-            "did_not_help_after_clarifying",
-            ReasonCode.REPEATED_FAILURE,
-            f"said the answer did not help: {signals.not_helped!r}",
-        )
+        if state.last_rule == "did_not_help_ask_once":
+            return _escalate(
+                "did_not_help_after_clarifying",
+                ReasonCode.REPEATED_FAILURE,
+                f"said the answer did not help: {signals.not_helped!r}",
+            )
+        # "That's not what I asked" to a clarifying question turns down its guess at the
+        # topic: the reply is read with the question, and the help center answers or a
+        # person is brought in (never a second clarifying question).
     if signals.acknowledgement:
         return Decision(Action.ACKNOWLEDGE, "acknowledged", (), None)
     return None

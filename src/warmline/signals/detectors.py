@@ -416,34 +416,49 @@ def requests_as_none() -> list[tuple[str, str]]:
 
 # -- the answer did not help ------------------------------------------------------------------
 
-_NOT_HELPED = [
-    r"\b(?:did\s*n[o']?t|does\s*n[o']?t|do\s*n[o']?t|didnt|doesnt|not|never)\s+"
-    r"(?:really\s+)?(?:help|helping|helped|answer|answered|answering|work|working|solve|make\s+sense)\b",
-    r"\bnot\s+(?:helpful|useful|what\s+i\s+(?:asked|meant|need|needed|wanted))\b",
-    r"\b(?:that'?s|that\s+is|this\s+is|thats|it'?s)\s+not\s+(?:it|right|correct|my\s+question|"
-    r"what\s+i)\b",
+# What the customer says of the reply itself: it missed the question. Counts after a clarifying
+# question too.
+_MISSED_THE_QUESTION = [
+    r"\b(?:did\s*n[o']?t|does\s*n[o']?t|do\s*n[o']?t|didnt|doesnt|not|never)\s+(?:really\s+)?"
+    r"(?:answer|answered|answering|make\s+sense)\b",
+    r"\bnot\s+(?:really\s+|quite\s+|exactly\s+)?(?:helpful|useful|relevant|what\s+i\s+"
+    r"(?:asked|meant|need|needed|wanted))\b",
+    r"\b(?:that'?s|that\s+is|this\s+is|thats|it'?s)\s+not\s+(?:really\s+|quite\s+|exactly\s+)?"
+    r"(?:it|right|correct|my\s+question|what\s+i)\b",
     r"\b(?:no+|nope),?\s+(?:that'?s|thats|this\s+is)\s+(?:wrong|not)\b",
-    r"\bstill\s+(?:does\s*n[o']?t|do\s*n[o']?t|not|no)\b",
     r"\b(?:you|u)\s+(?:did\s*n[o']?t|didnt|are\s+not|aren'?t)\s+(?:answer|answering|listening|"
     r"understand)\b",
     r"\bwrong\s+answer\b|\bunhelpful\b|\bnot\s+helping\b|\bno\s+help\b",
-    r"\bno\s+me\s+(?:sirve|ayuda|ayud[oó]|resuelve)\b|\beso\s+no\s+(?:es|responde|me)\b",
-    r"\b(?:ça|ca|cela)\s+ne\s+(?:m'aide|m'a\s+pas\s+aid[ée]|r[ée]pond)\b|\bn'aide\s+pas\b|"
-    r"\bce\s+n'est\s+pas\s+(?:ça|ca|ma\s+question)\b",
-    r"\b(?:hilft|half)\s+(?:mir\s+)?(?:nicht|nichts|kein)\b|\bdas\s+ist\s+nicht\s+(?:meine\s+frage|"
-    r"das)\b",
-    r"\bn[ãa]o\s+(?:ajudou|ajuda|resolve|resolveu|[ée]\s+isso|respondeu)\b",
+    r"\beso\s+no\s+(?:es|responde)\b|\bno\s+(?:es\s+lo\s+que|respondiste)\b",
+    r"\b(?:ça|ca|cela)\s+ne\s+r[ée]pond\b|\bce\s+n'est\s+pas\s+(?:ça|ca|ma\s+question)\b",
+    r"\bdas\s+ist\s+nicht\s+(?:meine\s+frage|das)\b",
+    r"\bn[ãa]o\s+(?:[ée]\s+isso|respondeu)\b",
+]
+# What the customer says of the outcome: the answer was tried and did not work. Counts only
+# after an answer: after a clarifying question, "it doesn't work" describes the problem.
+_DID_NOT_WORK = [
+    r"\b(?:did\s*n[o']?t|does\s*n[o']?t|do\s*n[o']?t|didnt|doesnt|not|never)\s+(?:really\s+)?"
+    r"(?:help|helping|helped|work|working|solve)\b",
+    r"\bstill\s+(?:does\s*n[o']?t|do\s*n[o']?t|not|no)\b",
+    r"\b(?:no|tampoco)\s+me\s+(?:sirve|ayuda|ayud[oó]|resuelve)\b|\beso\s+no\s+me\b",
+    r"\b(?:ça|ca|cela)\s+ne\s+(?:m'aide|m'a\s+pas\s+aid[ée])\b|\bn'aide\s+pas\b",
+    r"\b(?:hilft|half)\s+(?:mir\s+)?(?:nicht|nichts|kein)\b",
+    r"\bn[ãa]o\s+(?:ajudou|ajuda|resolve|resolveu)\b",
 ]
 
 
 class FailureDetector:
-    """The customer says the last answer did not help ("that's not what I asked")."""
+    """The customer says the last reply did not help ("that's not what I asked")."""
 
     def __init__(self) -> None:
-        self._patterns = [re.compile(p, re.IGNORECASE) for p in _NOT_HELPED]
+        self._missed = [re.compile(p, re.IGNORECASE) for p in _MISSED_THE_QUESTION]
+        self._did_not_work = [re.compile(p, re.IGNORECASE) for p in _DID_NOT_WORK]
 
-    def detect(self, text: str) -> Hit | None:
-        for pattern in self._patterns:
+    def detect(self, text: str, *, after_answer: bool = True) -> Hit | None:
+        """``after_answer``: the AI's last attempts include an answer, so "that didn't work"
+        speaks of it; without one only words about the reply itself count."""
+        patterns = self._missed + (self._did_not_work if after_answer else [])
+        for pattern in patterns:
             match = pattern.search(text)
             if match:
                 return Hit("not_helped", 1.0, match.group(0))

@@ -68,6 +68,7 @@ class History:
     answered_questions: Sequence[str] = ()  # customer messages the AI answered
     given_answers: Sequence[str] = ()  # the AI's answers, oldest first
     failures: int = 0  # earlier messages that said an answer did not help
+    ai_replies: int = 0  # answers and clarifying questions the AI has given so far
 
 
 class SignalReader:
@@ -134,16 +135,23 @@ class SignalReader:
             and intent.confidence >= escalation.intent_min_confidence
             else None
         )
-        # The request for a person is its own signal: frustration is read from the rest of
-        # the message ("I want to talk to a human" is not, by itself, frustrated).
+        not_helped = (
+            self._failure.detect(text, after_answer=bool(history.given_answers))
+            if history.given_answers or history.ai_replies
+            else None
+        )
+        # A request for a person and "that didn't help" are signals of their own: frustration
+        # is read from the rest of the message ("I want to talk to a human" or "that doesn't
+        # answer my question" is not, by itself, frustrated).
         mood_text = _without(text, human.evidence) if human and human.kind == "rule" else text
+        if not_helped is not None and mood_text:
+            mood_text = _without(mood_text, not_helped.evidence)
         reading = self._frustration.read(
             [*history.customer_texts[-5:], mood_text],
             escalate_at=escalation.frustration.escalate_at,
             sustained_at=escalation.frustration.sustained_at,
             sustained_turns=escalation.frustration.sustained_turns,
         )
-        not_helped = self._failure.detect(text) if history.given_answers else None
         similarity, earlier = self._loops.question(text, history.answered_questions)
         repeated = (
             f"{text!r} is {similarity:.2f} similar to the answered {earlier!r}"
