@@ -244,3 +244,34 @@ async def test_that_a_customers_value_comes_only_from_a_caller_with_an_api_key(
     assert handoff.json()["priority"] == (
         routing.priorities[ReasonCode.CUSTOMER_REQUEST] + routing.high_value_priority_boost
     )
+
+
+async def test_that_only_the_shops_server_can_vouch_for_a_customers_identity(
+    client: httpx.AsyncClient, agent_key: str, app_container: Container
+) -> None:
+    """The brief's "verified" is true only in a conversation the shop's server started with
+    ``verified``; a public start with the same email is not verified."""
+    signed_in = {"channel": "web", "customer": {"email": "kim@example.com", "verified": True}}
+    refused = await client.post("/v1/conversations", json=signed_in)
+    assert refused.status_code == 401
+    assert app_container.store.customers.find_by_email("kim@example.com") is None
+
+    async def brief_after_asking_for_a_person(started: httpx.Response) -> dict[str, Any]:
+        assert started.status_code == 201, started.text
+        body = started.json()
+        headers = {"Authorization": f"Bearer {body['token']}"}
+        reply = (await say(client, body["id"], headers, "can I talk to a person please"))["reply"]
+        handoff = await client.get(
+            f"/v1/handoffs/{reply['escalation']['handoff_id']}",
+            headers={"Authorization": f"Bearer {agent_key}"},
+        )
+        return dict(handoff.json()["brief"]["customer"])
+
+    trusted = await client.post(
+        "/v1/conversations", json=signed_in, headers={"Authorization": f"Bearer {agent_key}"}
+    )
+    assert (await brief_after_asking_for_a_person(trusted))["verified"] is True
+    public = {"channel": "web", "customer": {"email": "kim@example.com"}}
+    assert (await brief_after_asking_for_a_person(
+        await client.post("/v1/conversations", json=public)
+    ))["verified"] is False  # fmt: skip

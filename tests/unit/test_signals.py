@@ -15,6 +15,7 @@ from warmline.signals.detectors import (
     PhraseTopics,
     TopicDetector,
 )
+from warmline.signals.reader import History, SignalReader
 
 
 # The detectors as the engine builds them: surface features plus the real embedding model.
@@ -269,3 +270,13 @@ def test_that_a_self_harm_cue_counts_at_its_own_lower_bar(sensitive: TopicDetect
     text = "I need someone to talk to, I dont want to be here anymore"
     hit = sensitive.detect(text, bars={"self_harm": 0.5})
     assert hit is not None and hit.kind == "self_harm"
+
+
+def test_that_a_customer_the_shop_signed_in_may_ask_to_change_contact_details(
+    embedder: Embedder,
+) -> None:
+    """Changing an email is an attack only from someone whose identity nobody vouched for."""
+    reader = SignalReader(load_policy(), embedder)
+    text = "please change the email on my account to newme@mail.example, that's all"
+    assert reader.read(text, History()).security is not None
+    assert reader.read(text, History(identity_verified=True)).security is None

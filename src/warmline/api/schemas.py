@@ -32,6 +32,11 @@ class CustomerIn(_In):
         description="What the customer has spent, as the shop reports it. Accepted only with an "
         "API key (a server-to-server start): it moves the customer up the queue.",
     )
+    verified: bool = Field(
+        default=False,
+        description="The shop signed this customer in before starting the chat, so the agent "
+        "can trust who they are. Accepted only with an API key; holds for this conversation.",
+    )
 
 
 class StartConversationIn(_In):

@@ -61,6 +61,10 @@ class Conversation:
     token_hash: str
     created_at: datetime
     updated_at: datetime
+    # The shop's own server started this conversation for a customer it had signed in: the
+    # identity is vouched for in this conversation only (a public start with the same email
+    # reaches the same customer record, so the record itself cannot carry it).
+    identity_verified: bool = False
 
     @property
     def owner(self) -> str:

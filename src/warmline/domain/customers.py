@@ -17,6 +17,8 @@ class CustomerInfo:
     external_id: str | None = None
     # Set only by a trusted caller (an API key), never by the public widget: it moves the queue.
     lifetime_value: float | None = None
+    # Set only by a trusted caller: the shop signed this customer in before starting the chat.
+    verified: bool = False
 
 
 @dataclass(frozen=True)

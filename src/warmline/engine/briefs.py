@@ -108,6 +108,7 @@ class LlmBriefSummarizer:
 def build_brief(
     *,
     customer: Customer | None,
+    verified: bool = False,
     transcript: Sequence[Message],
     reasons: Sequence[Reason],
     told_customer: str,
@@ -163,7 +164,7 @@ def build_brief(
         summary=summary,
         reasons=tuple(Reason(r.code, redact(r.evidence)) for r in reasons),
         customer_name=customer.name if customer else None,
-        customer_verified=False,
+        customer_verified=verified,
         intent=topic,
         told_customer=told_customer,
         suggested_next_step=next_step,

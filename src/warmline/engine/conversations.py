@@ -163,6 +163,7 @@ class ConversationService:
             token_hash=hash_secret(token),
             created_at=now,
             updated_at=now,
+            identity_verified=info.verified,
         )
         self._store.conversations.add(conversation)
         self._emitter.emit(
@@ -290,7 +291,9 @@ class ConversationService:
             last_rule=traces[-1].rule if traces else None,
         )
         earlier = [m for m in self._store.conversations.messages(conversation.id) if m != message]
-        history = _signal_history(earlier, traces)
+        history = dataclasses.replace(
+            _signal_history(earlier, traces), identity_verified=conversation.identity_verified
+        )
         question = message.text
         if state.last_action is Action.CLARIFY:
             # The reply to a clarifying question completes the question before it.
@@ -605,6 +608,7 @@ class ConversationService:
             queue=queue.name if queue else routing.default_queue,
             brief=build_brief(
                 customer=customer,
+                verified=conversation.identity_verified,
                 transcript=self._store.conversations.messages(conversation.id),
                 reasons=reasons,
                 told_customer=told,

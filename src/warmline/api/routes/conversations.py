@@ -28,9 +28,10 @@ router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
 def start_conversation(body: StartConversationIn, request: Request, c: Services) -> StartedOut:
     """Start a conversation. Keep the returned token: every later call needs it.
 
-    `customer.lifetime_value` moves the customer up the queue, so it is taken only from a
-    caller with an API key (the shop's own server), never from the public widget."""
-    if body.customer.lifetime_value is not None:
+    `customer.lifetime_value` moves the customer up the queue and `customer.verified` tells the
+    agent the shop signed the customer in, so both are taken only from a caller with an API key
+    (the shop's own server), never from the public widget."""
+    if body.customer.lifetime_value is not None or body.customer.verified:
         c.accounts.authenticate(bearer(request))  # 401 without a valid key; nothing is saved
     started = c.conversations.start(
         Channel(body.channel),
@@ -39,6 +40,7 @@ def start_conversation(body: StartConversationIn, request: Request, c: Services)
             name=body.customer.name,
             external_id=body.customer.external_id,
             lifetime_value=body.customer.lifetime_value,
+            verified=body.customer.verified,
         ),
     )
     view = ConversationOut.of(started.conversation, list(started.messages))

@@ -126,6 +126,7 @@ def _conversation(row: sa.Row[Any]) -> Conversation:
         token_hash=row.token_hash,
         created_at=_utc(row.created_at),
         updated_at=_utc(row.updated_at),
+        identity_verified=bool(row.identity_verified),
     )
 
 
@@ -228,6 +229,7 @@ class SqlConversationRepo(_Repo):
             "token_hash": conversation.token_hash,
             "created_at": conversation.created_at,
             "updated_at": conversation.updated_at,
+            "identity_verified": conversation.identity_verified,
         }
 
 

@@ -41,6 +41,7 @@ conversations = sa.Table(
     sa.Column("token_hash", sa.String(64), nullable=False),
     sa.Column("created_at", TS, nullable=False),
     sa.Column("updated_at", TS, nullable=False),
+    sa.Column("identity_verified", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Index("ix_conversations_customer", "customer_id"),
 )
 
