@@ -334,9 +334,14 @@ class ConversationService:
             try:
                 readings = [question]
                 own_terms = len(set(terms(message.text)))
-                if question != message.text and own_terms >= _OWN_QUESTION_TERMS:
+                if (
+                    question != message.text
+                    and own_terms >= _OWN_QUESTION_TERMS
+                    and not signals.not_helped
+                ):
                     # The reply to a clarifying question may be a new question of its own:
-                    # read it alone too, and keep whichever reading the engine is surer of.
+                    # read it alone too, and keep whichever reading the engine is surer of
+                    # ("that's not what I asked" is no question of its own).
                     readings.append(message.text)
                 considered = [
                     self._consider(text, state, signals, earlier, history) for text in readings

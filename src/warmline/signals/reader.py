@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -153,7 +154,7 @@ class SignalReader:
         # answer my question" is not, by itself, frustrated).
         mood_text = _without(text, human.evidence) if human and human.kind == "rule" else text
         if not_helped is not None and mood_text:
-            mood_text = _without(mood_text, not_helped.evidence)
+            mood_text = _without_clause(mood_text, not_helped.evidence)
         reading = self._frustration.read(
             [*history.customer_texts[-5:], mood_text],
             escalate_at=escalation.frustration.escalate_at,
@@ -218,4 +219,17 @@ def _without(text: str, phrase: str) -> str:
     return rest if len(rest.split()) >= _LEAST_WORDS_LEFT else ""
 
 
+def _without_clause(text: str, phrase: str) -> str:
+    """``text`` without the clause that holds ``phrase`` ("that's not relevant to my
+    situation" goes whole: what is left of a clause reads as its whole did)."""
+    at = text.lower().find(phrase.lower())
+    if at < 0:
+        return text
+    start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, at)), default=0)
+    after = _CLAUSE_END.search(text, at + len(phrase))
+    rest = (text[:start] + " " + (text[after.end() :] if after else "")).strip()
+    return rest if len(rest.split()) >= _LEAST_WORDS_LEFT else ""
+
+
+_CLAUSE_END = re.compile(r"[.,;:!?\n]+")
 _LEAST_WORDS_LEFT = 4
