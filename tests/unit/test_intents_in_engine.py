@@ -42,6 +42,24 @@ def test_that_every_turn_carries_the_intent_and_its_confidence(
     assert trace.extra["detectors"]["intent"]["intent"] == "order_status"
 
 
+def test_that_a_greeting_has_no_intent(
+    tmp_path: Path, embedder: Embedder, demo_model: Path
+) -> None:
+    """ "hi" has no content word to classify (it had read as a press enquiry); the next
+    message is read as the question it completes."""
+    engine = _engine(tmp_path, embedder, demo_model)
+    chat = Script(engine)
+    chat.customer_says("hi")
+    trace = engine.conversations.last_trace(chat.conversation_id)
+    assert trace is not None and trace.decision == "clarify"
+    assert trace.signals["intent"] is None
+    chat.customer_says("where is my order JL-2284710? it was supposed to be here monday")
+    trace = engine.conversations.last_trace(chat.conversation_id)
+    assert trace is not None and trace.signals["intent"] == "order_status"
+    detected = trace.extra["detectors"]["intent"]
+    assert detected["intent"] == "order_status"
+
+
 def test_that_the_active_configuration_records_the_models_checksum(
     tmp_path: Path, embedder: Embedder, demo_model: Path
 ) -> None:
@@ -57,7 +75,10 @@ def test_that_an_intent_the_policy_keeps_for_people_is_handed_over_with_the_inte
     policy = tmp_path / "policy.yaml"
     policy.write_text(
         policy_text()
-        .replace("human_only_intents: [wholesale, press]", "human_only_intents: [order_status]")
+        .replace(
+            "human_only_intents: [wholesale, press, data_deletion]",
+            "human_only_intents: [order_status]",
+        )
         .replace('version: "', 'version: "order-status-to-people-', 1)
     )
     engine = _engine(tmp_path, embedder, demo_model, policy)

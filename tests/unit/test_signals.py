@@ -277,6 +277,6 @@ def test_that_a_customer_the_shop_signed_in_may_ask_to_change_contact_details(
 ) -> None:
     """Changing an email is an attack only from someone whose identity nobody vouched for."""
     reader = SignalReader(load_policy(), embedder)
-    text = "please change the email on my account to newme@mail.example, that's all"
+    text = "put newme@mail.example on my account as the email, don't send anything to the old one"
     assert reader.read(text, History()).security is not None
     assert reader.read(text, History(identity_verified=True)).security is None

@@ -300,7 +300,7 @@ class ConversationService:
             asked = [m.text for m in earlier if m.role is Role.CUSTOMER]
             if asked:
                 question = f"{asked[-1]} {message.text}"
-        observed = self._signals.read(message.text, history)
+        observed = self._signals.read(message.text, history, question=question)
         content_terms = len(set(terms(question)))
         signals = Signals(
             human_request=observed.human_request,

@@ -10,6 +10,7 @@ from typing import TypeVar, cast
 
 from warmline.intents import IntentModel, IntentPrediction
 from warmline.knowledge.embeddings import Embedder
+from warmline.knowledge.text import terms
 from warmline.policy.model import Policy
 from warmline.signals.classifier import TextClassifier
 from warmline.signals.detectors import (
@@ -116,7 +117,11 @@ class SignalReader:
         self._language.load()
         self.read("warm-up", History())
 
-    def read(self, text: str, history: History) -> Observed:
+    def read(self, text: str, history: History, *, question: str | None = None) -> Observed:
+        """Every signal of one customer message. ``question`` is what the message asks once
+        read with what came before (the reply to a clarifying question completes the question
+        before it): the intent is read from it. A message with no content word ("hi",
+        "ok??") has no intent to read."""
         escalation = self._policy.escalation
         human = self._human.detect(text)
         sensitive = self._sensitive.detect(
@@ -134,11 +139,12 @@ class SignalReader:
         security = self._security.detect(text, attacks)
         topic = self._topics.detect(text)
         intent = None
-        if self._intents is not None:
-            vector = self._embedder.embed([text])
-            intent = self._intents.predict_embedded([text], vector)[0]
+        asked = question or text
+        if self._intents is not None and terms(asked):
+            vector = self._embedder.embed([asked])
+            intent = self._intents.predict_embedded([asked], vector)[0]
         intent_topic = (
-            f"intent {intent.intent} ({intent.confidence:.2f}): {clip_text(text, 120)!r}"
+            f"intent {intent.intent} ({intent.confidence:.2f}): {clip_text(asked, 120)!r}"
             if intent is not None
             and intent.intent in escalation.human_only_intents
             and intent.confidence >= escalation.intent_min_confidence
