@@ -18,6 +18,7 @@ from warmline.signals.detectors import (
     FrustrationDetector,
     FrustrationReading,
     HumanRequestDetector,
+    InstructionDetector,
     LoopDetector,
     PhraseTopics,
     SignalKind,
@@ -108,6 +109,7 @@ class SignalReader:
             trained("security"), min_probability=escalation.security_min_probability
         )
         self._failure = FailureDetector()
+        self._instructions = InstructionDetector()
         self._loops = LoopDetector(embedder)
         self._topics = PhraseTopics(escalation.human_only_topics)
         self._language = _shared(("language",), LanguageDetector)
@@ -137,6 +139,8 @@ class SignalReader:
             if not (history.identity_verified and attack == "contact_change_unverified")
         ]
         security = self._security.detect(text, attacks)
+        if security is None and "assistant_rules" in attacks:
+            security = self._instructions.detect(text)
         topic = self._topics.detect(text)
         intent = None
         asked = question or text
