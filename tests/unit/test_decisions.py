@@ -174,3 +174,13 @@ def test_that_no_question_is_clarified_once_then_escalated() -> None:
     empty = signals(content_terms=0, hits=0)
     assert decide(FIRST_TURN, empty, POLICY).action is Action.CLARIFY
     assert decide(AFTER_CLARIFYING, empty, POLICY).action is Action.ESCALATE
+
+
+def test_that_a_greeting_does_not_use_up_the_clarifying_question() -> None:
+    after_greeting = ConversationState(turn=2, last_action=Action.CLARIFY,
+                                       last_rule="no_question_yet")  # fmt: skip
+    unsure = signals(confidence=0.3, clarify_options=1)
+    assert decide(after_greeting, unsure, POLICY).rule == "unsure_ask_once"
+    assert decide(AFTER_CLARIFYING, unsure, POLICY).action is Action.ESCALATE
+    still_nothing = decide(after_greeting, signals(content_terms=0), POLICY)
+    assert still_nothing.rule == "still_unclear_after_clarifying"

@@ -151,15 +151,18 @@ def decide(state: ConversationState, signals: Signals, policy: Policy) -> Decisi
 def _decide_on_knowledge(  # noqa: PLR0911 - one return per rule reads as the rule list
     state: ConversationState, signals: Signals, policy: Policy
 ) -> Decision:
-    may_clarify = state.last_action is not Action.CLARIFY
+    asked_already = state.last_action is Action.CLARIFY
     if signals.content_terms == 0:
-        if not may_clarify:
+        if asked_already:
             return _escalate(
                 "still_unclear_after_clarifying",
                 ReasonCode.LOW_CONFIDENCE,
                 "no question to work with after one clarifying question",
             )
         return Decision(Action.CLARIFY, "no_question_yet", (), None)
+    # Never two clarifying questions about one question. "How can I help?" after a bare greeting
+    # asked about no question, so the first real question may still get one.
+    may_clarify = not asked_already or state.last_rule == "no_question_yet"
     answering = policy.answering
     unrelated = (
         signals.best_coverage < answering.out_of_scope_below_coverage
