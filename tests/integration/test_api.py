@@ -220,58 +220,61 @@ async def test_that_agents_can_read_the_active_policy_and_its_history(
     assert [h["version"] for h in body["history"]] == [app_container.policy.version]
 
 
-async def test_that_a_customers_value_comes_only_from_a_caller_with_an_api_key(
-    client: httpx.AsyncClient, agent_key: str, app_container: Container
-) -> None:
-    vip = {"channel": "web", "customer": {"email": "vip@example.com", "lifetime_value": 5000}}
-    refused = await client.post("/v1/conversations", json=vip)
-    assert refused.status_code == 401
-    assert app_container.store.customers.find_by_email("vip@example.com") is None
-
-    trusted = await client.post(
-        "/v1/conversations", json=vip, headers={"Authorization": f"Bearer {agent_key}"}
-    )
-    assert trusted.status_code == 201, trusted.text
-    body = trusted.json()
+async def _handoff_after_asking_for_a_person(
+    client: httpx.AsyncClient, agent_key: str, started: httpx.Response
+) -> dict[str, Any]:
+    """The handoff (brief included) an agent sees once this conversation asks for a person."""
+    assert started.status_code == 201, started.text
+    body = started.json()
     headers = {"Authorization": f"Bearer {body['token']}"}
     reply = (await say(client, body["id"], headers, "I want to talk to a human"))["reply"]
     handoff = await client.get(
         f"/v1/handoffs/{reply['escalation']['handoff_id']}",
         headers={"Authorization": f"Bearer {agent_key}"},
     )
+    return dict(handoff.json())
+
+
+@pytest.mark.parametrize("vouched", [{"lifetime_value": 5000}, {"verified": True}])
+async def test_that_what_only_the_shop_may_say_of_a_customer_needs_an_api_key(
+    client: httpx.AsyncClient, app_container: Container, vouched: dict[str, Any]
+) -> None:
+    """A customer's value moves the queue and "verified" tells the agent who is writing: the
+    public widget may not set either. Refused with 401, and nothing is saved."""
+    started = {"channel": "web", "customer": {"email": "someone@example.com", **vouched}}
+    refused = await client.post("/v1/conversations", json=started)
+    assert refused.status_code == 401
+    assert app_container.store.customers.find_by_email("someone@example.com") is None
+
+
+async def test_that_a_high_value_customer_from_the_shops_server_waits_less(
+    client: httpx.AsyncClient, agent_key: str, app_container: Container
+) -> None:
+    vip = {"channel": "web", "customer": {"email": "vip@example.com", "lifetime_value": 5000}}
+    trusted = await client.post(
+        "/v1/conversations", json=vip, headers={"Authorization": f"Bearer {agent_key}"}
+    )
+    handoff = await _handoff_after_asking_for_a_person(client, agent_key, trusted)
     routing = app_container.policy.routing
-    assert handoff.json()["brief"]["customer"]["lifetime_value"] == 5000
-    assert handoff.json()["priority"] == (
+    assert handoff["brief"]["customer"]["lifetime_value"] == 5000
+    assert handoff["priority"] == (
         routing.priorities[ReasonCode.CUSTOMER_REQUEST] + routing.high_value_priority_boost
     )
 
 
-async def test_that_only_the_shops_server_can_vouch_for_a_customers_identity(
-    client: httpx.AsyncClient, agent_key: str, app_container: Container
+async def test_that_a_verified_identity_holds_for_the_conversation_the_shop_started(
+    client: httpx.AsyncClient, agent_key: str
 ) -> None:
     """The brief's "verified" is true only in a conversation the shop's server started with
     ``verified``; a public start with the same email is not verified."""
     signed_in = {"channel": "web", "customer": {"email": "kim@example.com", "verified": True}}
-    refused = await client.post("/v1/conversations", json=signed_in)
-    assert refused.status_code == 401
-    assert app_container.store.customers.find_by_email("kim@example.com") is None
-
-    async def brief_after_asking_for_a_person(started: httpx.Response) -> dict[str, Any]:
-        assert started.status_code == 201, started.text
-        body = started.json()
-        headers = {"Authorization": f"Bearer {body['token']}"}
-        reply = (await say(client, body["id"], headers, "can I talk to a person please"))["reply"]
-        handoff = await client.get(
-            f"/v1/handoffs/{reply['escalation']['handoff_id']}",
-            headers={"Authorization": f"Bearer {agent_key}"},
-        )
-        return dict(handoff.json()["brief"]["customer"])
-
     trusted = await client.post(
         "/v1/conversations", json=signed_in, headers={"Authorization": f"Bearer {agent_key}"}
     )
-    assert (await brief_after_asking_for_a_person(trusted))["verified"] is True
-    public = {"channel": "web", "customer": {"email": "kim@example.com"}}
-    assert (await brief_after_asking_for_a_person(
-        await client.post("/v1/conversations", json=public)
-    ))["verified"] is False  # fmt: skip
+    handoff = await _handoff_after_asking_for_a_person(client, agent_key, trusted)
+    assert handoff["brief"]["customer"]["verified"] is True
+    public = await client.post(
+        "/v1/conversations", json={"channel": "web", "customer": {"email": "kim@example.com"}}
+    )
+    handoff = await _handoff_after_asking_for_a_person(client, agent_key, public)
+    assert handoff["brief"]["customer"]["verified"] is False
