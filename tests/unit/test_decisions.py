@@ -184,3 +184,5 @@ def test_that_a_greeting_does_not_use_up_the_clarifying_question() -> None:
     assert decide(AFTER_CLARIFYING, unsure, POLICY).action is Action.ESCALATE
     still_nothing = decide(after_greeting, signals(content_terms=0), POLICY)
     assert still_nothing.rule == "still_unclear_after_clarifying"
+    still_vague = decide(after_greeting, signals(content_terms=2, confidence=0.3), POLICY)
+    assert still_vague.action is Action.ESCALATE

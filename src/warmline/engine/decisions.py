@@ -160,10 +160,13 @@ def _decide_on_knowledge(  # noqa: PLR0911 - one return per rule reads as the ru
                 "no question to work with after one clarifying question",
             )
         return Decision(Action.CLARIFY, "no_question_yet", (), None)
-    # Never two clarifying questions about one question. "How can I help?" after a bare greeting
-    # asked about no question, so the first real question may still get one.
-    may_clarify = not asked_already or state.last_rule == "no_question_yet"
     answering = policy.answering
+    # Never two clarifying questions in a row, with one exception: "How can I help?" after a
+    # bare greeting asked about no question, so a real question after it (more than a few
+    # words; "I just need some help" is not one) may still get one.
+    may_clarify = not asked_already or (
+        state.last_rule == "no_question_yet" and signals.content_terms > answering.clarify_max_terms
+    )
     unrelated = (
         signals.best_coverage < answering.out_of_scope_below_coverage
         and signals.best_dense < answering.out_of_scope_below_dense
