@@ -149,6 +149,8 @@ def test_that_a_frustrated_customer_is_warmly_transferred_with_a_brief(
     expect(brief).to_contain_text("order: JL-558812")
     expect(brief).to_contain_text("frustrated (")
     expect(brief).to_contain_text("acknowledge it first")
+    expect(brief).to_contain_text("What the AI tried")
+    expect(brief).to_contain_text("Turn 1: answered from")
     copilot = agent.get_by_test_id("copilot")
     expect(copilot.get_by_test_id("copilot-past")).to_have_count(0, timeout=TIMEOUT)
     expect(copilot).to_contain_text("first conversation", timeout=TIMEOUT)

@@ -149,3 +149,21 @@ def test_that_a_model_summary_is_written_from_redacted_lines_and_the_plain_one_s
     )
     assert plain.summary.startswith("The customer wrote")
     assert handoff_id
+
+
+def test_that_the_brief_lists_what_the_ai_tried_turn_by_turn(container: Container) -> None:
+    chat, handoff_id = handed_over(container)
+    tried = container.handoffs.get(handoff_id).brief.actions_tried
+    assert len(tried) == 1
+    assert tried[0].startswith("Turn 1: answered from ") and "(confidence " in tried[0]
+    assert "JL-100234" not in tried[0]  # built from the traces: no customer text
+
+    greeted = Script(container)
+    greeted.customer_says("hi")
+    greeted.warmline_asks_to_clarify()
+    greeted.customer_says("agent please")
+    other = greeted.warmline_escalates(reason="customer_request").handoff_id
+    assert other is not None
+    assert container.handoffs.get(other).brief.actions_tried == (
+        "Turn 1: asked what the customer needs (no question yet)",
+    )

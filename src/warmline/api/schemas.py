@@ -208,6 +208,7 @@ class BriefOut(BaseModel):
     data_collected: list[str]
     sentiment: list[float]
     recovery_note: str | None
+    actions_tried: list[str]
 
     @classmethod
     def of(cls, b: Brief, email: str | None) -> BriefOut:
@@ -227,6 +228,7 @@ class BriefOut(BaseModel):
             data_collected=list(b.data_collected),
             sentiment=list(b.sentiment),
             recovery_note=b.recovery_note,
+            actions_tried=list(b.actions_tried),
         )
 
 

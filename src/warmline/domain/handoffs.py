@@ -53,6 +53,7 @@ class Brief:
     sentiment: tuple[float, ...] = field(default_factory=tuple)  # frustration per customer turn
     recovery_note: str | None = None  # what went wrong when the AI failed before handing over
     customer_value: float | None = None  # the customer's lifetime value, when the shop gave it
+    actions_tried: tuple[str, ...] = field(default_factory=tuple)  # what the AI did, turn by turn
 
 
 @dataclass(frozen=True)

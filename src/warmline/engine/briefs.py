@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from warmline.domain.conversations import Message, Role
 from warmline.domain.customers import Customer
 from warmline.domain.handoffs import Brief, Reason, ReasonCode
+from warmline.domain.traces import DecisionTrace
 from warmline.llm import ChatModel, ChatModelError
 from warmline.privacy import RedactionSession, Redactor
 
@@ -117,6 +118,7 @@ def build_brief(
     topic: str | None = None,
     ai_failed: bool = False,
     summarizer: LlmBriefSummarizer | None = None,
+    traces: Sequence[DecisionTrace] = (),
 ) -> Brief:
     """What the agent reads first; every line the customer (or the AI) wrote is redacted.
 
@@ -173,7 +175,46 @@ def build_brief(
         sentiment=tuple(round(float(v), 3) for v in sentiment),
         recovery_note=recovery,
         customer_value=customer.lifetime_value if customer else None,
+        actions_tried=actions_tried(traces, transcript),
     )
+
+
+def actions_tried(
+    traces: Sequence[DecisionTrace], transcript: Sequence[Message]
+) -> tuple[str, ...]:
+    """What the AI did on each earlier turn and what came of it, in the agent's words: the
+    articles it answered from, the clarifying questions it asked, the searches that failed.
+    Built from the decision traces, so it holds no customer text."""
+    by_id = {m.id: m for m in transcript}
+    lines = []
+    for number, trace in enumerate(traces, 1):
+        sure = f" (confidence {trace.confidence:.0%})" if trace.confidence is not None else ""
+        reply = by_id.get(trace.reply_message_id) if trace.reply_message_id else None
+        titles = sorted({c.title for c in reply.citations}) if reply else []
+        found = trace.retrieved[0]["article_id"] if trace.retrieved else None
+        if trace.signals.get("tool_failure"):
+            done = f"a step failed: {trace.signals['tool_failure']}"
+        elif trace.decision == "answer":
+            done = f"answered from {', '.join(titles) or 'the help center'}{sure}"
+        elif trace.rule in _CLARIFIED:
+            done = _CLARIFIED[trace.rule] + (
+                f"; the best match was {found}{sure}" if found and sure else ""
+            )
+        elif trace.decision == "acknowledge":
+            done = "acknowledged the customer's thanks"
+        else:
+            done = f"{trace.decision} ({trace.rule.replace('_', ' ')})"
+        lines.append(f"Turn {number}: {done}")
+    return tuple(lines)
+
+
+_CLARIFIED = {
+    "no_question_yet": "asked what the customer needs (no question yet)",
+    "unsure_ask_once": "asked a clarifying question: the help center's answer was not sure enough",
+    "ambiguous_ask_once": "asked which of several help-center topics the question is about",
+    "did_not_help_ask_once": "asked what the last answer had missed (the customer said so)",
+    "language_not_covered": "asked the customer to write in a language the help center covers",
+}
 
 
 _OPEN_PLACEHOLDER = re.compile(r"<[A-Z_\d]*$")

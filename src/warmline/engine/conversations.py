@@ -622,6 +622,7 @@ class ConversationService:
                 topic=context.topic,
                 ai_failed=context.ai_failed,
                 summarizer=self._summarizer,
+                traces=self._store.traces.for_conversation(conversation.id),
             ),
             created_at=now,
         )

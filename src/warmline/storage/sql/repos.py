@@ -255,6 +255,7 @@ def _brief_json(brief: Brief) -> dict[str, Any]:
         "sentiment": list(brief.sentiment),
         "recovery_note": brief.recovery_note,
         "customer_value": brief.customer_value,
+        "actions_tried": list(brief.actions_tried),
     }
 
 
@@ -273,6 +274,7 @@ def _brief(data: dict[str, Any]) -> Brief:
         sentiment=tuple(float(v) for v in data.get("sentiment", ())),
         recovery_note=data.get("recovery_note"),
         customer_value=data.get("customer_value"),
+        actions_tried=tuple(data.get("actions_tried", ())),
     )
 
 

@@ -703,6 +703,9 @@
     row("Suggested next step", b.suggested_next_step || "", "is-next");
     row("What went wrong", b.recovery_note || "", "is-recovery");
     row("Details given", Array.isArray(b.data_collected) ? b.data_collected.join(" \u00b7 ") : "");
+    if (Array.isArray(b.actions_tried) && b.actions_tried.length) {
+      row("What the AI tried", el("ul", { class: "actions-tried" }, b.actions_tried.map((a) => el("li", { text: a }))));
+    }
     row("Mood over the turns", moodLine(b.sentiment));
     row("Intent", b.intent || "");
     section.appendChild(grid);
