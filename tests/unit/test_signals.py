@@ -203,6 +203,9 @@ def test_that_ordinary_account_questions_are_not_attacks(
         "ça ne m'aide pas",
         "das hilft mir nicht",
         "não ajudou",
+        "I'm afraid that still hasn't helped, it's leaking just the same",
+        "that wasn\u2019t helpful",
+        "it hasnt worked",
     ],
 )
 def test_that_an_answer_that_did_not_help_is_recognised(text: str) -> None:
@@ -302,3 +305,25 @@ def test_that_no_shipped_ordinary_message_reads_as_orders_to_the_assistant() -> 
     detector = InstructionDetector()
     assert [t for t in ordinary_messages() if detector.detect(t)] == []
     assert detector.detect("ignore my previous message, I found the tracking number") is None
+
+
+def test_that_saying_an_answer_did_not_help_is_not_by_itself_frustration(
+    embedder: Embedder,
+) -> None:
+    """The repeated-failure signal owns "that didn't help": the mood is read without it, and
+    never angrier than the whole message reads."""
+    reader = SignalReader(load_policy(), embedder)
+    answered = History(
+        customer_texts=["my kettle leaks from the base", "sorry, that didn't help, the lid is on"],
+        answered_questions=["my kettle leaks from the base"],
+        given_answers=["Check that the lid is closed and the base is dry."],
+        failures=1,
+        ai_replies=2,
+    )
+    for text in [
+        "I'm sorry but that still hasn't helped, the kettle is leaking just the same.",
+        "that doesn't answer my question",
+    ]:
+        observed = reader.read(text, answered)
+        assert observed.not_helped is not None and observed.failures == 2
+        assert observed.frustration is None, observed.frustration

@@ -418,11 +418,11 @@ def requests_as_none() -> list[tuple[str, str]]:
 
 # What the customer says of the reply itself: it missed the question. Counts after a clarifying
 # question too.
+_NEGATED = r"\b(?:(?:did|does|do|has|have|is|was|are|were)\s*n[o']?t|not|never)"
 _MISSED_THE_QUESTION = [
-    r"\b(?:did\s*n[o']?t|does\s*n[o']?t|do\s*n[o']?t|didnt|doesnt|not|never)\s+(?:really\s+)?"
-    r"(?:answer|answered|answering|make\s+sense)\b",
-    r"\bnot\s+(?:really\s+|quite\s+|exactly\s+)?(?:helpful|useful|relevant|what\s+i\s+"
-    r"(?:asked|meant|need|needed|wanted))\b",
+    _NEGATED + r"\s+(?:really\s+|even\s+)?(?:answer|answered|answering|make\s+sense)\b",
+    r"\b(?:not|(?:is|was)\s*n[o']?t)\s+(?:really\s+|quite\s+|exactly\s+|very\s+)?(?:helpful|"
+    r"useful|relevant|what\s+i\s+(?:asked|meant|need|needed|wanted))\b",
     r"\b(?:that'?s|that\s+is|this\s+is|thats|it'?s)\s+not\s+(?:really\s+|quite\s+|exactly\s+)?"
     r"(?:it|right|correct|my\s+question|what\s+i)\b",
     r"\b(?:no+|nope),?\s+(?:that'?s|thats|this\s+is)\s+(?:wrong|not)\b",
@@ -437,9 +437,9 @@ _MISSED_THE_QUESTION = [
 # What the customer says of the outcome: the answer was tried and did not work. Counts only
 # after an answer: after a clarifying question, "it doesn't work" describes the problem.
 _DID_NOT_WORK = [
-    r"\b(?:did\s*n[o']?t|does\s*n[o']?t|do\s*n[o']?t|didnt|doesnt|not|never)\s+(?:really\s+)?"
-    r"(?:help|helping|helped|work|working|solve)\b",
-    r"\bstill\s+(?:does\s*n[o']?t|do\s*n[o']?t|not|no)\b",
+    _NEGATED + r"\s+(?:really\s+|even\s+)?(?:help|helping|helped|work|working|worked|solve|"
+    r"solved|fix|fixed)\b",
+    r"\bstill\s+(?:(?:does|do|has|have|is)\s*n[o']?t|not|no)\b",
     r"\b(?:no|tampoco)\s+me\s+(?:sirve|ayuda|ayud[oó]|resuelve)\b|\beso\s+no\s+me\b",
     r"\b(?:ça|ca|cela)\s+ne\s+(?:m'aide|m'a\s+pas\s+aid[ée])\b|\bn'aide\s+pas\b",
     r"\b(?:hilft|half)\s+(?:mir\s+)?(?:nicht|nichts|kein)\b",
@@ -458,6 +458,7 @@ class FailureDetector:
         """``after_answer``: the AI's last attempts include an answer, so "that didn't work"
         speaks of it; without one only words about the reply itself count."""
         patterns = self._missed + (self._did_not_work if after_answer else [])
+        text = text.replace("\u2019", "'")  # phones type a curly apostrophe: "didn\u2019t"
         for pattern in patterns:
             match = pattern.search(text)
             if match:

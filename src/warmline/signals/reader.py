@@ -164,9 +164,9 @@ class SignalReader:
         # answer my question" is not, by itself, frustrated).
         mood_text = _without(text, human.evidence) if human and human.kind == "rule" else text
         if not_helped is not None and mood_text:
-            mood_text = _without_clause(mood_text, not_helped.evidence)
+            mood_text = self._calmer(text, _without_clause(mood_text, not_helped.evidence))
         reading = self._frustration.read(
-            [*history.customer_texts[-5:], mood_text],
+            [*(self._mood_text(t) for t in history.customer_texts[-5:]), mood_text],
             escalate_at=escalation.frustration.escalate_at,
             sustained_at=escalation.frustration.sustained_at,
             sustained_turns=escalation.frustration.sustained_turns,
@@ -210,6 +210,21 @@ class SignalReader:
             },
         )
 
+    def _mood_text(self, text: str) -> str:
+        """An earlier message as the mood is read: without a "that didn't help" clause, as the
+        message was read on its own turn."""
+        said = self._failure.detect(text)
+        return self._calmer(text, _without_clause(text, said.evidence)) if said else text
+
+    def _calmer(self, text: str, rest: str) -> str:
+        """Of a message and what is left once a signal's own words are out, the one that reads
+        calmer: taking words out must never make a message angrier ("it's leaking just the
+        same" alone reads angrier than with "I'm afraid that still hasn't helped" before it)."""
+        if not rest or rest == text:
+            return rest
+        whole, part = self._frustration.scores([text, rest])
+        return text if whole < part else rest
+
     def repeated_answer(self, draft: str, history: History) -> str | None:
         """The earlier answer a draft would repeat, when it is close enough to count."""
         similarity, earlier = self._loops.answer(draft, history.given_answers)
@@ -232,7 +247,7 @@ def _without(text: str, phrase: str) -> str:
 def _without_clause(text: str, phrase: str) -> str:
     """``text`` without the clause that holds ``phrase`` ("that's not relevant to my
     situation" goes whole: what is left of a clause reads as its whole did)."""
-    at = text.lower().find(phrase.lower())
+    at = text.lower().replace("\u2019", "'").find(phrase.lower())  # same length, same places
     if at < 0:
         return text
     start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, at)), default=0)
