@@ -54,7 +54,8 @@ def test_that_the_conversation_keeps_the_last_language_it_was_sure_of(
 @pytest.mark.parametrize(
     "text",
     ["awesome, thanks so much", "genial, gracias!", "Super, vielen Dank!", "merci beaucoup",
-     "obrigado, tudo certo", "ok cool", "no thanks, that's all", "thank you 😊"],
+     "obrigado, tudo certo", "ok cool", "no thanks, that's all", "thank you 😊",
+     "done, thanks!", "all set now, thank you", "fixed it, cheers"],
 )  # fmt: skip
 def test_that_thanks_and_goodbyes_are_acknowledgements(text: str) -> None:
     assert acknowledgement(text) == text.strip()
@@ -63,7 +64,8 @@ def test_that_thanks_and_goodbyes_are_acknowledgements(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     ["thanks for nothing", "ok but where is my order", "great, what about returns?",
-     "ok i'll upload photos", "no", "not helpful thanks", "fine. whatever"],
+     "ok i'll upload photos", "no", "not helpful thanks", "fine. whatever",
+     "done, but it still won't turn on", "i'm in the app now, thanks, where do i see points"],
 )  # fmt: skip
 def test_that_anything_with_content_of_its_own_is_not_an_acknowledgement(text: str) -> None:
     assert acknowledgement(text) is None

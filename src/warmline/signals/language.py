@@ -90,6 +90,7 @@ _FILLER = {
     "its", "all", "i", "ill", "will", "try", "then", "again", "got", "see", "good", "oh", "ah",
     "yes", "yeah", "yep", "sure", "no", "nope", "else", "help", "was", "just",
     "what", "needed", "need", "have", "day", "works", "worked", "makes", "sense",
+    "done", "did", "fixed", "set", "now", "im", "in",
     "muchas", "mucho", "muy", "por", "todo", "eso", "es", "mas", "si", "bien",
     "beaucoup", "c", "est", "tout", "oui", "non", "bonne", "journee", "au", "ca",
     "schon", "sehr", "das", "wars", "alles", "ja", "nein", "gut", "noch", "mal",
