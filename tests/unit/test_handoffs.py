@@ -12,10 +12,20 @@ from warmline.domain.users import UserRole
 from warmline.errors import AuthenticationError, ConflictError
 
 
-def handed_over(container: Container) -> tuple[Script, str]:
+def handed_over(
+    container: Container,
+    first: str = "How do I track my order JL-100234? Email me at ada@example.com",
+    *,
+    answered: bool = True,
+) -> tuple[Script, str]:
+    """A conversation whose first message is answered (or gets a clarifying question), then
+    asks for a person."""
     chat = Script(container)
-    chat.customer_says("How do I track my order JL-100234? Email me at ada@example.com")
-    chat.warmline_answers()
+    chat.customer_says(first)
+    if answered:
+        chat.warmline_answers()
+    else:
+        chat.warmline_asks_to_clarify()
     chat.customer_says("I want to talk to a human")
     handoff_id = chat.warmline_escalates(reason="customer_request").handoff_id
     assert handoff_id is not None
@@ -158,12 +168,7 @@ def test_that_the_brief_lists_what_the_ai_tried_turn_by_turn(container: Containe
     assert tried[0].startswith("Turn 1: answered from ") and "(confidence " in tried[0]
     assert "JL-100234" not in tried[0]  # built from the traces: no customer text
 
-    greeted = Script(container)
-    greeted.customer_says("hi")
-    greeted.warmline_asks_to_clarify()
-    greeted.customer_says("agent please")
-    other = greeted.warmline_escalates(reason="customer_request").handoff_id
-    assert other is not None
-    assert container.handoffs.get(other).brief.actions_tried == (
+    _, greeted = handed_over(container, "hi", answered=False)
+    assert container.handoffs.get(greeted).brief.actions_tried == (
         "Turn 1: asked what the customer needs (no question yet)",
     )
