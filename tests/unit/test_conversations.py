@@ -63,7 +63,8 @@ def test_that_a_greeting_gets_one_clarifying_question_and_never_two_in_a_row(
 ) -> None:
     chat = Script(container)
     chat.customer_says("hi")
-    chat.warmline_asks_to_clarify()
+    asked = chat.warmline_asks_to_clarify()
+    assert asked.text == container.policy.messages.clarify  # no topics guessed from "hi"
     chat.customer_says("I just need some help")
     chat.warmline_escalates(reason="low_confidence")
 

@@ -449,6 +449,8 @@ class ConversationService:
                 )
             elif decision.rule == "did_not_help_ask_once":
                 text = messages.did_not_help
+            elif decision.rule == "no_question_yet":
+                pass  # a greeting: what a search for "hi" found is no topic to offer
             elif decision.rule == "unsure_ask_once" and len(titles) == 1:
                 text = messages.clarify_topic.format(topic=f"\u201c{titles[0]}\u201d")
             elif len(titles) >= 2:
