@@ -44,20 +44,12 @@ def invoke(*args: str) -> Result:
     return CliRunner().invoke(app, list(args))
 
 
+# The tickets' own column names and out-of-scope label, as a user passes them.
+COLUMNS = ("--text-col", "message", "--label-col", "reason", "--oos-label", "other")
+
+
 def train(tickets: Path, out: Path) -> Result:
-    return invoke(
-        "intents",
-        "train",
-        str(tickets),
-        "--text-col",
-        "message",
-        "--label-col",
-        "reason",
-        "--oos-label",
-        "other",
-        "--out",
-        str(out),
-    )
+    return invoke("intents", "train", str(tickets), *COLUMNS, "--out", str(out))
 
 
 def test_that_a_model_is_trained_evaluated_and_asked_from_the_command_line(
@@ -69,39 +61,14 @@ def test_that_a_model_is_trained_evaluated_and_asked_from_the_command_line(
     assert "trained 2 intents from 30 examples (10 out of scope)" in trained.stdout
     assert {p.name for p in model.iterdir()} == {"manifest.json", "model.json", "arrays.npz"}
 
-    evaluated = invoke(
-        "intents",
-        "eval",
-        str(tickets),
-        "--model",
-        str(model),
-        "--text-col",
-        "message",
-        "--label-col",
-        "reason",
-        "--oos-label",
-        "other",
-        "--json",
-    )
+    evaluated = invoke("intents", "eval", str(tickets), "--model", str(model), *COLUMNS, "--json")
     assert evaluated.exit_code == 0, evaluated.output
     figures = json.loads(evaluated.stdout)
     assert set(figures) == {"n", "in_scope_accuracy", "oos_recall", "oos_precision", "macro_f1"}
     assert figures["n"] == 30
     assert figures["in_scope_accuracy"] >= 0.9
 
-    table = invoke(
-        "intents",
-        "eval",
-        str(tickets),
-        "--model",
-        str(model),
-        "--text-col",
-        "message",
-        "--label-col",
-        "reason",
-        "--oos-label",
-        "other",
-    )
+    table = invoke("intents", "eval", str(tickets), "--model", str(model), *COLUMNS)
     assert table.exit_code == 0
     assert "in-scope accuracy" in table.stdout and "out-of-scope recall" in table.stdout
 
