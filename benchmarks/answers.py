@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import statistics
 import sys
 from collections.abc import Sequence
@@ -44,6 +42,7 @@ from warmline.evaluation.calibration import (
     expected_calibration_error,
     reliability_table,
 )
+from warmline.evaluation.runs import run_record
 from warmline.knowledge.dense import limit_blas_threads
 from warmline.settings import Settings
 from warmline.storage.memory import in_memory_store
@@ -157,9 +156,7 @@ def main() -> None:
         print_summary(f"Answers ({composer} composer)", summary)
         container.close()
     result = {
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "command": "python benchmarks/answers.py " + " ".join(sys.argv[1:]),
+        **run_record("answers.py"),
         "composer": composer,
         "summary": summary,
         "calibration": calibration,

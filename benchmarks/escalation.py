@@ -12,17 +12,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
-import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 from warmline.bootstrap import build, build_embedder, build_index
 from warmline.demo import HELP_CENTER
 from warmline.demo.intent_model import demo_intent_model
+from warmline.evaluation.runs import run_record
 from warmline.evaluation.scenarios import FaultSwitch, load_scenarios, run_scenario, summarise
 from warmline.knowledge.dense import limit_blas_threads
 from warmline.settings import Settings
@@ -89,9 +86,7 @@ def main() -> None:
         for r in failures:
             print(f"  {r.id}: {r.why}")
     result = {
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "command": "python benchmarks/escalation.py " + " ".join(sys.argv[1:]),
+        **run_record("escalation.py"),
         "seconds": seconds,
         "intent_model": not args.no_intents,
         "summary": summary,

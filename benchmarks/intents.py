@@ -20,19 +20,16 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
-import platform
 import statistics
-import sys
 import time
 import warnings
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from warmline.bootstrap import build_embedder
+from warmline.evaluation.runs import run_record
 from warmline.intents import IntentModel
 from warmline.intents.examples import score
 from warmline.knowledge.dense import limit_blas_threads
@@ -314,13 +311,7 @@ def main() -> None:
         )
     print(f"embedding: {results['embedding']['per_second']} sentences/s ({inner.name})")
     report = {
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "load_average": os.getloadavg(),
-        },
-        "command": "python benchmarks/intents.py " + " ".join(sys.argv[1:]),
+        **run_record("intents.py"),
         "embedder": inner.name,
         "published": PUBLISHED,
         "results": results,

@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import statistics
-import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 from warmline.evaluation.answers import load_questions
+from warmline.evaluation.runs import run_record
 from warmline.privacy import PresidioRedactor
 
 HERE = Path(__file__).resolve().parent
@@ -76,13 +73,7 @@ def main() -> None:
             f"{row['p95_ms']:>8.1f} {row['per_second']:>7.0f}"
         )
     result = {
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "load_average": os.getloadavg(),
-        },
-        "command": "python benchmarks/redaction.py " + " ".join(sys.argv[1:]),
+        **run_record("redaction.py"),
         "load_seconds": load_seconds,
         "rows": rows,
     }

@@ -15,15 +15,12 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
-import platform
 import random
 import resource
 import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 
 from rank_bm25 import BM25Okapi
@@ -32,6 +29,7 @@ from warmline.clock import SystemClock
 from warmline.domain.ids import ArticleId, ChunkId
 from warmline.domain.knowledge import Article, Audience, Chunk
 from warmline.evaluation.retrieval import load_queries, score
+from warmline.evaluation.runs import run_record
 from warmline.knowledge.dense import DenseIndex, limit_blas_threads
 from warmline.knowledge.embeddings import CachedEmbedder, OnnxMiniLmEmbedder
 from warmline.knowledge.hybrid import HybridIndex
@@ -196,9 +194,7 @@ def main() -> None:
     for key, value in timing.items():
         print(f"  {key:<36} {value}")
     result = {
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "command": "python benchmarks/retrieval.py " + " ".join(sys.argv[1:]),
+        **run_record("retrieval.py"),
         "quality": rows,
         "speed": timing,
     }

@@ -14,15 +14,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
-import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
 from warmline.bootstrap import build_embedder
+from warmline.evaluation.runs import run_record
 from warmline.knowledge.dense import limit_blas_threads
 from warmline.knowledge.embeddings import CachedEmbedder
 from warmline.policy.model import load_policy
@@ -139,9 +136,7 @@ def main() -> None:
         if "topic_accuracy_on_positives" in row:
             print(f"{name}: right topic on {row['topic_accuracy_on_positives']:.1%} of positives")
     result = {
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "command": "python benchmarks/signals.py " + " ".join(sys.argv[1:]),
+        **run_record("signals.py"),
         "folds": args.folds,
         "rows": rows,
     }
