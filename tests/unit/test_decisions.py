@@ -6,28 +6,10 @@ import dataclasses
 
 import pytest
 
+from tests.unit.decision_inputs import AFTER_CLARIFYING, FIRST_TURN, POLICY, signals
 from warmline.domain.handoffs import ReasonCode
-from warmline.engine.decisions import Action, ConversationState, Signals, decide
+from warmline.engine.decisions import Action, ConversationState, decide
 from warmline.policy.model import DEFAULT_POLICY, load_policy
-
-POLICY = load_policy()
-FIRST_TURN = ConversationState(turn=1, last_action=None)
-AFTER_CLARIFYING = ConversationState(turn=2, last_action=Action.CLARIFY)
-
-
-def signals(**changes: object) -> Signals:
-    base: dict[str, object] = {
-        "human_request": None,
-        "content_terms": 4,
-        "hits": 5,
-        "best_coverage": 1.0,
-        "best_dense": 0.8,
-        "verified_sentences": 2,
-        "confidence": 0.9,
-        "clarify_options": 3,
-    }
-    base.update(changes)
-    return Signals(**base)  # type: ignore[arg-type]
 
 
 def test_that_a_confident_verified_answer_is_given_with_its_confidence() -> None:

@@ -6,14 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from warmline.engine.decisions import Action, ConversationState, Signals, decide
+from tests.unit.decision_inputs import AFTER_CLARIFYING, FIRST_TURN, POLICY, signals
+from warmline.engine.decisions import Action, Signals, decide
 from warmline.errors import ConfigurationError
 from warmline.policy.model import load_policy, policy_text
 from warmline.signals.language import LanguageDetector, acknowledgement
-
-POLICY = load_policy()
-FIRST_TURN = ConversationState(turn=1, last_action=None)
-AFTER_CLARIFYING = ConversationState(turn=2, last_action=Action.CLARIFY)
 
 
 @pytest.fixture(scope="module")
@@ -71,32 +68,25 @@ def test_that_anything_with_content_of_its_own_is_not_an_acknowledgement(text: s
     assert acknowledgement(text) is None
 
 
-def _signals(**changes: object) -> Signals:
-    base: dict[str, object] = {
-        "human_request": None,
-        "content_terms": 5,
-        "hits": 5,
-        "best_coverage": 0.1,
-        "best_dense": 0.1,
-    }
-    base.update(changes)
-    return Signals(**base)  # type: ignore[arg-type]
+def _unanswerable(**changes: object) -> Signals:
+    """A turn the help center has nothing relevant for."""
+    return signals(content_terms=5, best_coverage=0.1, best_dense=0.1, **changes)
 
 
 def test_that_an_acknowledgement_gets_a_reply_not_a_search_or_a_person() -> None:
-    decision = decide(FIRST_TURN, _signals(acknowledgement="great, thanks!"), POLICY)
+    decision = decide(FIRST_TURN, _unanswerable(acknowledgement="great, thanks!"), POLICY)
     assert decision.action is Action.ACKNOWLEDGE
-    asked = _signals(acknowledgement="thanks", human_request="a person please")
+    asked = _unanswerable(acknowledgement="thanks", human_request="a person please")
     assert decide(FIRST_TURN, asked, POLICY).action is Action.ESCALATE
 
 
 def test_that_an_uncovered_language_is_asked_about_once_then_handed_over() -> None:
-    spanish = _signals(language="es", language_covered=False)
+    spanish = _unanswerable(language="es", language_covered=False)
     assert decide(FIRST_TURN, spanish, POLICY).rule == "language_not_covered"
     again = decide(AFTER_CLARIFYING, spanish, POLICY)
     assert again.action is Action.ESCALATE
     assert again.reasons[0].code.value == "out_of_scope"
-    english = _signals(language="en")
+    english = _unanswerable(language="en")
     assert decide(FIRST_TURN, english, POLICY).rule == "no_relevant_knowledge"
 
 
