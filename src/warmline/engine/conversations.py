@@ -293,9 +293,7 @@ class ConversationService:
             last_rule=traces[-1].rule if traces else None,
         )
         earlier = [m for m in self._store.conversations.messages(conversation.id) if m != message]
-        history = dataclasses.replace(
-            _signal_history(earlier, traces), identity_verified=conversation.identity_verified
-        )
+        history = _signal_history(earlier, traces, conversation.identity_verified)
         question = message.text
         if state.last_action is Action.CLARIFY:
             # The reply to a clarifying question completes the question before it.
@@ -443,7 +441,8 @@ class ConversationService:
             sent = self._transcript.post(conversation.id, Role.AI, worded.text, worded.citations)
             return Reply("answer", sent.text, decision.confidence, sent.citations, (), None, sent)
         if decision.action is Action.CLARIFY:
-            titles = _topics(hits)[:3]
+            # After a bare greeting, what a search for "hi" found is no topic to offer.
+            titles = _topics(hits)[:3] if decision.rule != "no_question_yet" else []
             text = messages.clarify
             if decision.rule == "language_not_covered":
                 text = messages.text("language_not_covered", language).format(
@@ -451,8 +450,6 @@ class ConversationService:
                 )
             elif decision.rule == "did_not_help_ask_once":
                 text = messages.did_not_help
-            elif decision.rule == "no_question_yet":
-                pass  # a greeting: what a search for "hi" found is no topic to offer
             elif decision.rule == "unsure_ask_once" and len(titles) == 1:
                 text = messages.clarify_topic.format(topic=f"\u201c{titles[0]}\u201d")
             elif len(titles) >= 2:
@@ -742,7 +739,9 @@ def _kept_text(draft: Draft) -> str:
     return " ".join(s.text for s in draft.verification.kept)
 
 
-def _signal_history(earlier: Sequence[Message], traces: Sequence[DecisionTrace]) -> History:
+def _signal_history(
+    earlier: Sequence[Message], traces: Sequence[DecisionTrace], identity_verified: bool
+) -> History:
     """What the signal reader needs, from the messages and the traces of earlier turns."""
     by_id = {m.id: m for m in earlier}
     answered = [t for t in traces if t.decision == Action.ANSWER.value]
@@ -762,6 +761,7 @@ def _signal_history(earlier: Sequence[Message], traces: Sequence[DecisionTrace])
         ai_replies=sum(
             1 for t in traces if t.decision in (Action.ANSWER.value, Action.CLARIFY.value)
         ),
+        identity_verified=identity_verified,
     )
 
 
