@@ -211,8 +211,8 @@ class SignalReader:
         )
 
     def _mood_text(self, text: str) -> str:
-        """An earlier message as the mood is read: without a "that didn't help" clause, as the
-        message was read on its own turn."""
+        """An earlier message as the mood is read: without a "that didn't help" clause (read
+        again each turn; the scores its own turn recorded in the trace are not reused yet)."""
         said = self._failure.detect(text)
         return self._calmer(text, _without_clause(text, said.evidence)) if said else text
 
