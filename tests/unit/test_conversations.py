@@ -92,6 +92,19 @@ def test_that_pressing_talk_to_a_person_twice_keeps_one_place_in_the_queue(
     assert container.conversations.get(chat.conversation_id).status is ConversationStatus.WAITING
 
 
+def test_that_a_spanish_customer_is_handed_over_wholly_in_spanish(container: Container) -> None:
+    chat = Script(container)
+    chat.customer_says("hola, mi pedido llegó roto y quiero saber qué hago")
+    chat.warmline_asks_to_clarify()
+    chat.customer_says("el jarrón de cerámica llegó partido en dos, lo pedí el lunes")
+    reply = chat.warmline_escalates(reason="out_of_scope")
+    spanish = container.policy.messages.translations["es"]
+    assert reply.text.startswith(spanish["handoff_no_knowledge"])
+    assert "rather not guess" not in reply.text and "Te paso con una persona" in reply.text
+    _, again = container.conversations.request_handoff(chat.conversation_id)
+    assert again.text == spanish["already_waiting"]
+
+
 def test_that_every_ai_turn_leaves_a_decision_trace(container: Container) -> None:
     chat = Script(container)
     chat.customer_says("hi")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -94,8 +95,37 @@ def test_that_messages_come_in_the_customers_language_when_translated() -> None:
     messages = POLICY.messages
     assert messages.text("handoff", "es") != messages.handoff
     assert "{position}" in messages.text("handoff", "es")
-    assert messages.text("recovery", "es") == messages.recovery  # no translation: as written
+    assert messages.text("answer_intro", "es") == messages.answer_intro  # as written
     assert messages.text("handoff", None) == messages.handoff
+
+
+# Everything a customer writing in another language can be told before a person takes over.
+_HANDOFF_MESSAGES = {
+    "handoff", "handoff_no_knowledge", "handoff_low_confidence", "handoff_after_hours",
+    "recovery", "sensitive", "care_self_harm", "security", "policy_requires_human",
+    "tool_failure", "already_waiting", "did_not_help", "language_not_covered", "acknowledged",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("language", ["es", "fr", "de", "pt"])
+def test_that_the_built_in_policy_hands_over_wholly_in_each_language_it_detects(
+    language: str,
+) -> None:
+    translated = POLICY.messages.translations[language]
+    assert _HANDOFF_MESSAGES <= set(translated)
+    for name in ("handoff_after_hours", "handoff"):  # the queue place, the hours, the email
+        english = set(re.findall(r"\{\w+\}", getattr(POLICY.messages, name)))
+        assert set(re.findall(r"\{\w+\}", translated[name])) == english, name
+
+
+def test_that_a_translation_asking_for_a_value_its_message_lacks_is_refused(
+    tmp_path: Path,
+) -> None:
+    text = policy_text().replace("Eres el número {position}", "Eres el número {place}")
+    path = tmp_path / "policy.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigurationError, match=r"translations.es.handoff uses place"):
+        load_policy(path)
 
 
 def test_that_a_translation_of_an_unknown_message_is_refused(tmp_path: Path) -> None:

@@ -449,7 +449,7 @@ class ConversationService:
                     language=LANGUAGE_NAMES.get(language or "", language or "your language")
                 )
             elif decision.rule == "did_not_help_ask_once":
-                text = messages.did_not_help
+                text = messages.text("did_not_help", language)
             elif decision.rule == "unsure_ask_once" and len(titles) == 1:
                 text = messages.clarify_topic.format(topic=f"\u201c{titles[0]}\u201d")
             elif len(titles) >= 2:
@@ -559,24 +559,24 @@ class ConversationService:
     def request_handoff(self, conversation_id: ConversationId) -> tuple[Handoff, Message]:
         """The "Talk to a person" button: honoured at once, with no retention script."""
         conversation = self.get(conversation_id)
+        language = self._signals.language_of(
+            [m.text for m in self.messages(conversation.id) if m.role is Role.CUSTOMER]
+        )
+        waiting = self._policy.messages.text("already_waiting", language)
         active = self._store.handoffs.active_for_conversation(conversation.id)
         if active is not None:
-            sent = self._transcript.post(
-                conversation.id, Role.SYSTEM, self._policy.messages.already_waiting
-            )
-            return active, sent
+            return active, self._transcript.post(conversation.id, Role.SYSTEM, waiting)
         reason = Reason(ReasonCode.CUSTOMER_REQUEST, "pressed \u201cTalk to a person\u201d")
         try:
-            return self._open_handoff(conversation, (reason,), "")
+            return self._open_handoff(
+                conversation, (reason,), "", _BriefContext(language=language)
+            )
         except ConflictError:
             # A second press raced the first; the customer keeps the place the first one got.
             active = self._store.handoffs.active_for_conversation(conversation.id)
             if active is None:
                 raise
-            sent = self._transcript.post(
-                conversation.id, Role.SYSTEM, self._policy.messages.already_waiting
-            )
-            return active, sent
+            return active, self._transcript.post(conversation.id, Role.SYSTEM, waiting)
 
     def _open_handoff(
         self,

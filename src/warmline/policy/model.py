@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -119,12 +121,23 @@ class Messages(_Strict):
             unknown = sorted(set(texts) - names)
             if unknown:
                 raise ValueError(f"translations.{language}: no message called {', '.join(unknown)}")
+            for name, text in texts.items():
+                extra = sorted(_placeholders(text) - _placeholders(str(getattr(self, name))))
+                if extra:
+                    raise ValueError(
+                        f"translations.{language}.{name} uses {', '.join(extra)}, which "
+                        f"the message {name} does not fill in"
+                    )
         return self
 
     def text(self, name: str, language: str | None = None) -> str:
         """Message ``name`` in ``language`` when translated, as written otherwise."""
         translated = self.translations.get(language or "", {}).get(name)
         return translated if translated is not None else str(getattr(self, name))
+
+
+def _placeholders(text: str) -> set[str]:
+    return set(re.findall(r"\{(\w*)\}", text))
 
 
 class Answering(_Strict):

@@ -119,6 +119,10 @@ class SignalReader:
         self._language.load()
         self.read("warm-up", History())
 
+    def language_of(self, texts: Sequence[str]) -> str | None:
+        """The language of a conversation's latest customer messages, when the detector is sure."""
+        return self._language.conversation(list(texts[-4:]))
+
     def read(self, text: str, history: History, *, question: str | None = None) -> Observed:
         """Every signal of one customer message. ``question`` is what the message asks once
         read with what came before (the reply to a clarifying question completes the question
@@ -194,7 +198,7 @@ class SignalReader:
             failures=history.failures + (1 if not_helped else 0),
             repeated_question=repeated,
             acknowledgement=acknowledgement(text),
-            language=self._language.conversation([*history.customer_texts[-3:], text]),
+            language=self.language_of([*history.customer_texts, text]),
             intent=intent,
             topics=(
                 *(hit.kind for hit in (sensitive, security, topic) if hit is not None),
