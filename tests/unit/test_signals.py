@@ -327,3 +327,16 @@ def test_that_saying_an_answer_did_not_help_is_not_by_itself_frustration(
         observed = reader.read(text, answered)
         assert observed.not_helped is not None and observed.failures == 2
         assert observed.frustration is None, observed.frustration
+
+
+def test_that_earlier_messages_keep_the_mood_their_own_turn_read(embedder: Embedder) -> None:
+    """An earlier turn's score comes from its trace: not read again, and read as it was then
+    (its request for a person or "that didn't help" already taken out)."""
+    reader = SignalReader(load_policy(), embedder)
+    earlier = ["thank you, that's lovely", "lovely, thanks again"]
+    traced = History(customer_texts=earlier, customer_moods=[0.99, 0.9])
+    scores = reader.read("where is my order?", traced).frustration_reading.scores
+    assert scores[:2] == (0.99, 0.9) and scores[2] < 0.5
+    partly = History(customer_texts=earlier, customer_moods=[0.99])  # the second has no trace
+    scores = reader.read("where is my order?", partly).frustration_reading.scores
+    assert scores[0] == 0.99 and scores[1] < 0.5

@@ -568,9 +568,7 @@ class ConversationService:
             return active, self._transcript.post(conversation.id, Role.SYSTEM, waiting)
         reason = Reason(ReasonCode.CUSTOMER_REQUEST, "pressed \u201cTalk to a person\u201d")
         try:
-            return self._open_handoff(
-                conversation, (reason,), "", _BriefContext(language=language)
-            )
+            return self._open_handoff(conversation, (reason,), "", _BriefContext(language=language))
         except ConflictError:
             # A second press raced the first; the customer keeps the place the first one got.
             active = self._store.handoffs.active_for_conversation(conversation.id)
@@ -751,8 +749,11 @@ def _signal_history(
         if draft:
             kept = [s["text"] for s in draft["verification"]["sentences"] if s["kept"]]
             given.append(" ".join(kept))
+    moods = {t.customer_message_id: _traced_mood(t) for t in traces}
+    customers = [m for m in earlier if m.role is Role.CUSTOMER]
     return History(
-        customer_texts=[m.text for m in earlier if m.role is Role.CUSTOMER],
+        customer_texts=[m.text for m in customers],
+        customer_moods=[moods.get(m.id) for m in customers],
         answered_questions=[
             by_id[t.customer_message_id].text for t in answered if t.customer_message_id in by_id
         ],
@@ -763,6 +764,14 @@ def _signal_history(
         ),
         identity_verified=identity_verified,
     )
+
+
+def _traced_mood(trace: DecisionTrace) -> float | None:
+    """The frustration its own turn read in the message a trace answers, when recorded."""
+    detectors = trace.extra.get("detectors") if isinstance(trace.extra, dict) else None
+    reading = detectors.get("frustration") if isinstance(detectors, dict) else None
+    scores = reading.get("scores") if isinstance(reading, dict) else None
+    return float(scores[-1]) if isinstance(scores, list) and scores else None
 
 
 # After these, the AI had a go and it did not work out: say so (service recovery).

@@ -238,7 +238,23 @@ class FrustrationDetector:
         sustained_at: float,
         sustained_turns: int,
     ) -> FrustrationReading:
-        scores = tuple(self.scores(texts))
+        return self.judge(
+            self.scores(texts),
+            escalate_at=escalate_at,
+            sustained_at=sustained_at,
+            sustained_turns=sustained_turns,
+        )
+
+    @staticmethod
+    def judge(
+        per_turn: Sequence[float],
+        *,
+        escalate_at: float,
+        sustained_at: float,
+        sustained_turns: int,
+    ) -> FrustrationReading:
+        """Whether scores already read, one per message (oldest first), meet the bar."""
+        scores = tuple(per_turn)
         if not scores:
             return FrustrationReading((), False, "no customer messages")
         if scores[-1] >= escalate_at:

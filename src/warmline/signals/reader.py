@@ -68,6 +68,9 @@ class History:
     """What the reader needs from the conversation so far."""
 
     customer_texts: Sequence[str] = ()  # earlier customer messages, oldest first
+    # The frustration each of those was read with on its own turn (None: not read then, as
+    # while a person had the conversation); missing ones at the end count as None.
+    customer_moods: Sequence[float | None] = ()
     answered_questions: Sequence[str] = ()  # customer messages the AI answered
     given_answers: Sequence[str] = ()  # the AI's answers, oldest first
     failures: int = 0  # earlier messages that said an answer did not help
@@ -169,8 +172,8 @@ class SignalReader:
         mood_text = _without(text, human.evidence) if human and human.kind == "rule" else text
         if not_helped is not None and mood_text:
             mood_text = self._calmer(text, _without_clause(mood_text, not_helped.evidence))
-        reading = self._frustration.read(
-            [*(self._mood_text(t) for t in history.customer_texts[-5:]), mood_text],
+        reading = self._frustration.judge(
+            self._moods(history, mood_text),
             escalate_at=escalation.frustration.escalate_at,
             sustained_at=escalation.frustration.sustained_at,
             sustained_turns=escalation.frustration.sustained_turns,
@@ -214,9 +217,19 @@ class SignalReader:
             },
         )
 
+    def _moods(self, history: History, mood_text: str) -> list[float]:
+        """The frustration of the last few messages, this one last. An earlier message keeps
+        the score its own turn read (so it reads now exactly as it did then, and is not scored
+        again); one never read is read now, without a "that didn't help" clause."""
+        texts = list(history.customer_texts)
+        known = [*history.customer_moods, *[None] * len(texts)][: len(texts)][-_MOOD_TURNS:]
+        texts = texts[-_MOOD_TURNS:]
+        unread = [self._mood_text(t) for t, mood in zip(texts, known, strict=True) if mood is None]
+        fresh = iter(self._frustration.scores([*unread, mood_text]))
+        return [score if score is not None else next(fresh) for score in known] + [next(fresh)]
+
     def _mood_text(self, text: str) -> str:
-        """An earlier message as the mood is read: without a "that didn't help" clause (read
-        again each turn; the scores its own turn recorded in the trace are not reused yet)."""
+        """An earlier message, never read on a turn of its own, as the mood is read."""
         said = self._failure.detect(text)
         return self._calmer(text, _without_clause(text, said.evidence)) if said else text
 
@@ -261,4 +274,5 @@ def _without_clause(text: str, phrase: str) -> str:
 
 
 _CLAUSE_END = re.compile(r"[.,;:!?\n]+")
+_MOOD_TURNS = 5  # earlier messages the frustration trend looks back over
 _LEAST_WORDS_LEFT = 4
