@@ -1,4 +1,4 @@
-"""What the decision tests feed :func:`decide`: the default policy, two conversation states and
+"""What the decision tests feed :func:`decide`: the default policy, three conversation states and
 the signals of a turn the help center answers well (each test changes what it is about)."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from warmline.policy.model import load_policy
 POLICY = load_policy()
 FIRST_TURN = ConversationState(turn=1, last_action=None)
 AFTER_CLARIFYING = ConversationState(turn=2, last_action=Action.CLARIFY)
+AFTER_ANSWERING = ConversationState(turn=2, last_action=Action.ANSWER)
 
 
 def signals(**changes: object) -> Signals:

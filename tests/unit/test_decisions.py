@@ -6,7 +6,13 @@ import dataclasses
 
 import pytest
 
-from tests.unit.decision_inputs import AFTER_CLARIFYING, FIRST_TURN, POLICY, signals
+from tests.unit.decision_inputs import (
+    AFTER_ANSWERING,
+    AFTER_CLARIFYING,
+    FIRST_TURN,
+    POLICY,
+    signals,
+)
 from warmline.domain.handoffs import ReasonCode
 from warmline.engine.decisions import Action, ConversationState, decide
 from warmline.policy.model import DEFAULT_POLICY, load_policy
@@ -73,6 +79,32 @@ def test_that_an_unsure_answer_gets_one_clarifying_question_then_a_person() -> N
     again = decide(AFTER_CLARIFYING, unsure, POLICY)
     assert again.rule == "below_answer_threshold"
     assert again.reasons[0].code is ReasonCode.LOW_CONFIDENCE
+
+
+def test_that_a_detailed_follow_up_the_help_center_cannot_answer_goes_to_a_person_at_once() -> None:
+    bar = POLICY.answering.follow_up_handoff_terms
+    assert bar is not None
+    detailed = signals(confidence=0.2, content_terms=bar)
+    handed = decide(AFTER_ANSWERING, detailed, POLICY)
+    assert handed.rule == "below_answer_threshold"
+    assert handed.reasons[0].code is ReasonCode.LOW_CONFIDENCE
+    # A shorter follow-up, the same question as a first question, or a policy without the
+    # setting: one clarifying question first.
+    assert decide(AFTER_ANSWERING, signals(confidence=0.2, content_terms=bar - 1), POLICY).rule == (
+        "unsure_ask_once"
+    )
+    assert decide(FIRST_TURN, detailed, POLICY).rule == "unsure_ask_once"
+    unset = POLICY.model_copy(
+        update={"answering": POLICY.answering.model_copy(update={"follow_up_handoff_terms": None})}
+    )
+    assert decide(AFTER_ANSWERING, detailed, unset).rule == "unsure_ask_once"
+
+
+def test_that_the_intent_model_reports_out_of_scope_but_not_for_a_follow_up_to_an_answer() -> None:
+    outside = signals(confidence=0.2, content_terms=9, intent="other", intent_in_scope=False)
+    assert decide(AFTER_CLARIFYING, outside, POLICY).rule == "intent_out_of_scope"
+    follow_up = decide(AFTER_ANSWERING, outside, POLICY)  # the answer fell short: recovery
+    assert follow_up.reasons[0].code is ReasonCode.LOW_CONFIDENCE
 
 
 @pytest.mark.parametrize(

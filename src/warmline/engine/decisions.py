@@ -133,6 +133,9 @@ def decide(state: ConversationState, signals: Signals, policy: Policy) -> Decisi
         and decision.reasons[0].code is ReasonCode.LOW_CONFIDENCE
         and signals.intent_in_scope is False
         and policy.answering.out_of_scope_by_intent
+        # A follow-up to an answer is read by the intent model alone, out of its context; the
+        # AI's answer fell short, and the customer hears so (service recovery).
+        and state.last_action is not Action.ANSWER
     ):
         evidence = (
             f"the intent model puts this outside every contact reason it knows (closest: "
@@ -167,6 +170,13 @@ def _decide_on_knowledge(  # noqa: PLR0911 - one return per rule reads as the ru
     may_clarify = not asked_already or (
         state.last_rule == "no_question_yet" and signals.content_terms > answering.clarify_max_terms
     )
+    # A detailed follow-up to an answer is specific already: a person, not a guess at topics.
+    detailed_follow_up = (
+        state.last_action is Action.ANSWER
+        and answering.follow_up_handoff_terms is not None
+        and signals.content_terms >= answering.follow_up_handoff_terms
+    )
+    may_clarify = may_clarify and not detailed_follow_up
     unrelated = (
         signals.best_coverage < answering.out_of_scope_below_coverage
         and signals.best_dense < answering.out_of_scope_below_dense

@@ -163,6 +163,15 @@ class Answering(_Strict):
         description="Questions with at most this many content words count as short enough "
         "to be ambiguous; longer ones below the answer threshold go to a person.",
     )
+    follow_up_handoff_terms: int | None = Field(
+        default=None,
+        ge=1,
+        le=40,
+        description="Right after an answer, a follow-up question with at least this many "
+        "content words that the help center cannot answer confidently goes to a person at once: "
+        "it is already specific, and a clarifying question would only make the customer say "
+        "it again. Unset: it gets one clarifying question first, like any other question.",
+    )
     high_confidence: Ratio = Field(
         description="At or above this confidence, with only authoritative sources, the answer "
         "may use strong words (definitely, always, guaranteed); below it they are softened."
