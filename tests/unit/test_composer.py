@@ -7,6 +7,7 @@ from pathlib import Path
 from warmline.domain.knowledge import Audience, SearchHit
 from warmline.engine.composer import ExtractiveComposer, question_parts
 from warmline.engine.evidence import gather_evidence
+from warmline.knowledge.embeddings import Embedder
 from warmline.knowledge.markdown import parse_markdown
 
 
@@ -101,3 +102,27 @@ def test_that_questions_split_into_their_parts() -> None:
 
 def test_that_nothing_is_said_without_a_customer_facing_passage() -> None:
     assert compose("refund to paypal") == ()
+
+
+def test_that_a_word_the_best_passage_lacks_is_answered_from_another(embedder: Embedder) -> None:
+    """ "Do you price match Walmart?": the policy's opening answers "price match"; the store
+    list, in another passage, names Walmart. The added sentence completes the answer but is
+    marked, so confidence is read without it."""
+    policy = hit(
+        "Found the same item for less somewhere else? We'll match the price.", name="policy"
+    )
+    stores = hit(
+        "We match Amazon.com, Target.com and Walmart.com.", name="stores", section="Stores"
+    )
+    composed = ExtractiveComposer(embedder).compose(
+        "do you price match walmart", gather_evidence([policy, stores]), max_sentences=3
+    )
+    texts = tuple(s.text for s in composed.sentences)
+    assert "We'll match the price." in texts
+    assert composed.added == ("We match Amazon.com, Target.com and Walmart.com.",)
+    assert texts[-1] == composed.added[0] and len(texts) <= 3
+    # Nothing is added when the answer already has every word of the question.
+    composed = ExtractiveComposer(embedder).compose(
+        "do you match the price", gather_evidence([policy, stores]), max_sentences=3
+    )
+    assert composed.added == ()

@@ -6,6 +6,7 @@ chooses to answer, clarify or hand over. Everything here goes into the decision 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -93,8 +94,14 @@ class Answerer:
             question, evidence, history=history, max_sentences=answering.max_sentences
         )
         verification = self._verifier.verify(composition, evidence)
-        match = self._verifier.relevance(question, verification.kept)
-        features = confidence_features(hits, composition, verification, content_terms, match)
+        # Sentences added for a missing word complete the answer; how sure it is, is read
+        # from the rest.
+        judged = verification
+        if composition.added:
+            core = tuple(s for s in verification.sentences if s.text not in composition.added)
+            judged = dataclasses.replace(verification, sentences=core) if core else verification
+        match = self._verifier.relevance(question, judged.kept)
+        features = confidence_features(hits, composition, judged, content_terms, match)
         confidence = self._confidence.probability(features) if not verification.withheld else 0.0
         worded = word_answer(
             verification.kept,

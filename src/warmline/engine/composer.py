@@ -46,6 +46,9 @@ class Composition:
     abstained: str | None = None  # why the composer declined to answer, when it did
     parts: int = 1  # parts the question was read as
     parts_covered: int = 0  # parts at least one sentence was chosen for
+    # Sentences added only for question words the answer lacked: they complete the answer but
+    # are no evidence that it answers the question, so confidence does not count them.
+    added: tuple[str, ...] = ()
 
     @classmethod
     def declined(cls, composer: str, why: str, parts: int = 1) -> Composition:
@@ -78,7 +81,8 @@ class ExtractiveComposer:
     A run is scored by what its opening sentence means next to the question (when an embedder
     is given) and by the question words it covers. Consecutive sentences keep the help center's
     own order (steps stay steps), so the answer reads as the article does instead of as a
-    collage of unrelated lines.
+    collage of unrelated lines. While there is room, a sentence is added for question words the
+    runs leave out (a store, a product, a country named in the question).
     """
 
     name = "extractive"
@@ -109,6 +113,11 @@ class ExtractiveComposer:
             for line in window[0]:
                 if all(line != c.text for c in chosen):
                     chosen.append(ComposedSentence(line, (window[1].id,)))
+        limit = max_sentences + len(parts) - 1
+        core = len(chosen)
+        if chosen:
+            self._add_what_is_missing(question, usable, chosen, limit)
+        added = tuple(c.text for c in chosen[core:limit])
         if not chosen:
             # No sentence shares a word with the question, but retrieval matched the passage
             # by meaning: quote its opening, and let the verifier and the decision judge it.
@@ -117,8 +126,7 @@ class ExtractiveComposer:
             chosen = [ComposedSentence(line, (first.id,)) for line in lines[:max_sentences]]
         if not chosen:
             return Composition.declined(self.name, "the evidence has no quotable sentence")
-        limit = max_sentences + len(parts) - 1
-        return Composition(self.name, tuple(chosen[:limit]), None, len(parts), covered)
+        return Composition(self.name, tuple(chosen[:limit]), None, len(parts), covered, added)
 
     def _best_window(
         self, part: str, evidence: Sequence[Evidence], size: int
@@ -159,6 +167,42 @@ class ExtractiveComposer:
             return None
         return tuple(_plain(line) for line in best[1]), best[2]
 
+    def _add_what_is_missing(
+        self,
+        question: str,
+        evidence: Sequence[Evidence],
+        chosen: list[ComposedSentence],
+        limit: int,
+    ) -> None:
+        """While there is room, add the sentence that covers most of the question's words no
+        chosen sentence has yet ("do you price match walmart": the policy's opening says it
+        matches prices; the store list, in another passage, names Walmart). A sentence must
+        be about the question too (``_MEANING_TO_ADD``), not merely share a word with it."""
+        wanted = set(terms(question))
+        covered = set().union(*(set(terms(c.text)) for c in chosen))
+        pool = [
+            (item, line)
+            for item in evidence
+            for line in item.sentences
+            if len(line) >= MIN_SENTENCE_CHARS
+        ]
+        similarity = self._similarities(question, [line for _, line in pool])
+        while len(chosen) < limit and wanted - covered:
+            missing = wanted - covered
+            best: tuple[tuple[int, float], str, Evidence] | None = None
+            for index, (item, line) in enumerate(pool):
+                text = _plain(line)
+                gain = len(missing & set(terms(line)))
+                meaning = float(similarity[index]) if similarity is not None else 0.0
+                if gain == 0 or meaning < _MEANING_TO_ADD or any(text == c.text for c in chosen):
+                    continue
+                if best is None or (gain, meaning) > best[0]:
+                    best = ((gain, meaning), text, item)
+            if best is None:
+                return
+            chosen.append(ComposedSentence(best[1], (best[2].id,)))
+            covered |= set(terms(best[1]))
+
     def _similarities(self, part: str, lines: Sequence[str]) -> np.ndarray | None:
         if self._embedder is None or not lines:
             return None
@@ -170,6 +214,8 @@ class ExtractiveComposer:
 # the same (cosine between normalised MiniLM vectors); meaning weighs more than shared words.
 _MEANING_ALONE = 0.6
 _MEANING_WEIGHT = 2.0
+# A sentence added for a word the answer lacks must still be this close to the question.
+_MEANING_TO_ADD = 0.3
 
 
 def _plain(sentence: str) -> str:
