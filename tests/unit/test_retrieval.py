@@ -14,6 +14,7 @@ from warmline.bootstrap import Container
 from warmline.domain.knowledge import Audience, SearchHit
 from warmline.errors import WarmlineError
 from warmline.knowledge.rerank import FeatureReranker, LlmReranker
+from warmline.knowledge.text import terms
 from warmline.llm import ChatModelError, JsonMode, OpenAICompatibleChat, response_format
 
 T = TypeVar("T", bound=BaseModel)
@@ -141,3 +142,17 @@ def test_that_a_bad_chat_answer_is_a_clear_error(response: httpx.Response) -> No
     )
     with pytest.raises(WarmlineError):
         chat.complete_json("sys", "user", Verdict)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("do u guys price match walmart", ["price", "match", "walmart"]),
+        ("ok so lemme just ask, is the sheet set cool to sleep on?",
+         ["ask", "sheet", "set", "cool", "sleep"]),
+    ],
+)  # fmt: skip
+def test_that_chat_filler_is_not_part_of_what_a_question_asks(
+    text: str, expected: list[str]
+) -> None:
+    assert terms(text) == terms(" ".join(expected))
