@@ -334,9 +334,13 @@ def test_that_earlier_messages_keep_the_mood_their_own_turn_read(embedder: Embed
     (its request for a person or "that didn't help" already taken out)."""
     reader = SignalReader(load_policy(), embedder)
     earlier = ["thank you, that's lovely", "lovely, thanks again"]
-    traced = History(customer_texts=earlier, customer_moods=[0.99, 0.9])
-    scores = reader.read("where is my order?", traced).frustration_reading.scores
+
+    def moods(history: History) -> tuple[float, ...]:
+        reading = reader.read("where is my order?", history).frustration_reading
+        assert reading is not None
+        return reading.scores
+
+    scores = moods(History(customer_texts=earlier, customer_moods=[0.99, 0.9]))
     assert scores[:2] == (0.99, 0.9) and scores[2] < 0.5
-    partly = History(customer_texts=earlier, customer_moods=[0.99])  # the second has no trace
-    scores = reader.read("where is my order?", partly).frustration_reading.scores
+    scores = moods(History(customer_texts=earlier, customer_moods=[0.99]))  # second: no trace
     assert scores[0] == 0.99 and scores[1] < 0.5
