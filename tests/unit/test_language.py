@@ -104,6 +104,7 @@ _HANDOFF_MESSAGES = {
     "handoff", "handoff_no_knowledge", "handoff_low_confidence", "handoff_after_hours",
     "recovery", "sensitive", "care_self_harm", "security", "policy_requires_human",
     "tool_failure", "already_waiting", "did_not_help", "language_not_covered", "acknowledged",
+    "email_unknown",
 }  # fmt: skip
 
 

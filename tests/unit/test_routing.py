@@ -68,6 +68,20 @@ def test_that_after_hours_the_customer_is_promised_an_email_not_a_queue_place(
     assert reply.handoff_id is not None  # the ticket an agent picks up in the morning
 
 
+def test_that_after_hours_a_french_customer_without_an_email_is_told_so_in_french(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    text = DEFAULT_POLICY.read_text().replace("routing:\n", "routing:" + HOURS, 1)
+    container = engine(tmp_path, embedder, text)
+    started = container.conversations.start(Channel.WEB, CustomerInfo(name="Zoé"))
+    said = "bonjour, je voudrais parler à un conseiller s'il vous plaît"
+    reply = container.conversations.post(started.conversation.id, said).reply
+    assert reply.decision == "escalate"
+    french = container.policy.messages.translations["fr"]
+    assert "lun, mar, mer, jeu, ven, 08:00" in reply.text
+    assert french["email_unknown"] in reply.text and "Mon" not in reply.text
+
+
 def test_that_a_business_hours_time_zone_must_exist() -> None:
     text = DEFAULT_POLICY.read_text().replace("routing:\n", "routing:" + HOURS, 1)
     with pytest.raises(ConfigurationError, match="unknown time zone"):

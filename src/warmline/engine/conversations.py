@@ -591,10 +591,12 @@ class ConversationService:
         hours = routing.business_hours
         if hours is not None and not hours.is_open(now):
             # Nobody is in: the handoff waits as a ticket, and the customer hears so honestly.
-            email = customer.email if customer and customer.email else "the address you share here"
-            told = prefix + self._policy.messages.text(
-                "handoff_after_hours", context.language
-            ).format(hours=hours.describe(), email=email)
+            messages = self._policy.messages
+            email = customer.email if customer and customer.email else None
+            told = prefix + messages.text("handoff_after_hours", context.language).format(
+                hours=hours.describe(context.language),
+                email=email or messages.text("email_unknown", context.language),
+            )
         else:
             position = len(self._store.handoffs.list(HandoffStatus.OPEN)) + 1
             told = prefix + self._policy.messages.text("handoff", context.language).format(

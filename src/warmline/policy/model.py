@@ -68,6 +68,11 @@ class Messages(_Strict):
         description="Told instead of the handoff message outside business hours. {hours} is "
         "replaced by the opening hours, {email} by where the reply will go."
     )
+    email_unknown: str = Field(
+        default="the address you share here",
+        description="Stands in for {email} in handoff_after_hours when the customer has given "
+        "no email address yet.",
+    )
     already_waiting: str = Field(
         description="Said when the customer asks for a person while already in the queue."
     )
@@ -343,9 +348,23 @@ class BusinessHours(_Strict):
         day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[local.weekday()]
         return day in self.days and self.open <= local.strftime("%H:%M") < self.close
 
-    def describe(self) -> str:
-        days = ", ".join(d.capitalize() for d in self.days)
+    def describe(self, language: str | None = None) -> str:
+        """The hours as a customer reads them: "Mon, Tue, 09:00–17:00 (America/Toronto)", with
+        the days in ``language`` when it is one the assistant recognises."""
+        names = _DAY_NAMES.get(language or "", {})
+        days = ", ".join(names.get(d, d.capitalize()) for d in self.days)
         return f"{days}, {self.open}\u2013{self.close} ({self.timezone})"
+
+
+_DAY_NAMES: dict[str, dict[str, str]] = {
+    language: dict(zip(("mon", "tue", "wed", "thu", "fri", "sat", "sun"), names, strict=True))
+    for language, names in {
+        "es": ("lun", "mar", "mié", "jue", "vie", "sáb", "dom"),
+        "fr": ("lun", "mar", "mer", "jeu", "ven", "sam", "dim"),
+        "de": ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"),
+        "pt": ("seg", "ter", "qua", "qui", "sex", "sáb", "dom"),
+    }.items()
+}
 
 
 class Routing(_Strict):
