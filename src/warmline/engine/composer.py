@@ -180,6 +180,8 @@ class ExtractiveComposer:
         be about the question too (``_MEANING_TO_ADD``), not merely share a word with it."""
         wanted = set(terms(question))
         covered = set().union(*(set(terms(c.text)) for c in chosen))
+        if len(chosen) >= limit or wanted <= covered:
+            return  # no room, or nothing missing: nothing to embed
         pool = [
             (item, line)
             for item in evidence
