@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -326,6 +326,7 @@ class Queue(_Strict):
 
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_WEEKDAYS: tuple[Weekday, ...] = get_args(Weekday)  # Monday first, as datetime.weekday() counts
 
 
 class BusinessHours(_Strict):
@@ -345,7 +346,7 @@ class BusinessHours(_Strict):
 
     def is_open(self, when: datetime) -> bool:
         local = when.astimezone(ZoneInfo(self.timezone))
-        day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[local.weekday()]
+        day = _WEEKDAYS[local.weekday()]
         return day in self.days and self.open <= local.strftime("%H:%M") < self.close
 
     def describe(self, language: str | None = None) -> str:
@@ -357,7 +358,7 @@ class BusinessHours(_Strict):
 
 
 _DAY_NAMES: dict[str, dict[str, str]] = {
-    language: dict(zip(("mon", "tue", "wed", "thu", "fri", "sat", "sun"), names, strict=True))
+    language: dict(zip(_WEEKDAYS, names, strict=True))
     for language, names in {
         "es": ("lun", "mar", "mié", "jue", "vie", "sáb", "dom"),
         "fr": ("lun", "mar", "mer", "jeu", "ven", "sam", "dim"),
