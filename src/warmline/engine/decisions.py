@@ -164,19 +164,22 @@ def _decide_on_knowledge(  # noqa: PLR0911 - one return per rule reads as the ru
             )
         return Decision(Action.CLARIFY, "no_question_yet", (), None)
     answering = policy.answering
-    # Never two clarifying questions in a row, with one exception: "How can I help?" after a
-    # bare greeting asked about no question, so a real question after it (more than a few
-    # words; "I just need some help" is not one) may still get one.
-    may_clarify = not asked_already or (
-        state.last_rule == "no_question_yet" and signals.content_terms > answering.clarify_max_terms
-    )
     # A detailed follow-up to an answer is specific already: a person, not a guess at topics.
     detailed_follow_up = (
         state.last_action is Action.ANSWER
         and answering.follow_up_handoff_terms is not None
         and signals.content_terms >= answering.follow_up_handoff_terms
     )
-    may_clarify = may_clarify and not detailed_follow_up
+    # Never two clarifying questions in a row, with one exception: "How can I help?" after a
+    # bare greeting asked about no question, so a real question after it (more than a few
+    # words; "I just need some help" is not one) may still get one.
+    may_clarify = not detailed_follow_up and (
+        not asked_already
+        or (
+            state.last_rule == "no_question_yet"
+            and signals.content_terms > answering.clarify_max_terms
+        )
+    )
     unrelated = (
         signals.best_coverage < answering.out_of_scope_below_coverage
         and signals.best_dense < answering.out_of_scope_below_dense
