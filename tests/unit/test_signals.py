@@ -112,6 +112,22 @@ def test_that_excitement_and_calm_complaints_are_not_frustration(
     assert score < 0.6
 
 
+def test_that_a_long_message_does_not_dilute_its_anger(frustration: FrustrationDetector) -> None:
+    rant = (
+        "I have been SO patient. I ordered a wardrobe for my son's room on the 2nd, it was "
+        "supposed to come in 5-7 days, then it was 'delayed', then the tracking said delivered "
+        "when NOTHING was here, and now I get an email saying it's being sent back to you?!?! "
+        "I took a day off work TWICE. I am DONE being patient!!!"
+    )
+    calm = (
+        "Hi there. I ordered a wardrobe for my son's room on the 2nd and the tracking says it "
+        "is on its way back to you. Could you tell me what happened and when it will come?"
+    )
+    angry, ordinary = frustration.scores([rant, calm])
+    assert angry >= 0.85
+    assert ordinary < 0.6
+
+
 def test_that_frustration_is_read_across_turns(frustration: FrustrationDetector) -> None:
     calm = frustration.read(
         ["where is my order", "ok thanks"], escalate_at=0.85, sustained_at=0.6, sustained_turns=2
@@ -220,7 +236,17 @@ def test_that_thanks_and_follow_ups_are_not_failures(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["that's not really what i asked", "that's not relevant to my situation"]
+    "text",
+    [
+        "that's not really what i asked",
+        "that's not relevant to my situation",
+        "this answer not help me, i check the spam already",
+        "that doesn't help",
+        "eso no me sirve",
+        "ça ne m'aide pas",
+        "das hilft mir nicht",
+        "isso não ajuda",
+    ],
 )
 def test_that_a_reply_that_missed_the_question_counts_after_a_clarifying_question(
     text: str,
@@ -229,7 +255,13 @@ def test_that_a_reply_that_missed_the_question_counts_after_a_clarifying_questio
 
 
 @pytest.mark.parametrize(
-    "text", ["my blender doesn't work at all", "the code still doesn't arrive", "no me sirve"]
+    "text",
+    [
+        "my blender doesn't work at all",
+        "the code still doesn't arrive",
+        "no me sirve",
+        "it doesn't help with the squeaking",
+    ],
 )
 def test_that_it_does_not_work_describes_the_problem_when_nothing_was_answered(
     text: str,

@@ -20,6 +20,7 @@ import numpy as np
 
 from warmline.errors import ConfigurationError
 from warmline.knowledge.embeddings import Embedder
+from warmline.knowledge.text import sentences
 from warmline.signals.classifier import DATA_PACKAGE, TextClassifier, load_labelled
 
 NONE = "none"
@@ -225,10 +226,28 @@ class FrustrationDetector:
 
     def scores(self, texts: Sequence[str]) -> list[float]:
         """Each message's probability of frustration; an empty text (nothing left to read once
-        a request for a person is taken out) scores 0."""
+        a request for a person is taken out) scores 0.
+
+        A long message dilutes its anger in its facts: "I have been SO patient. I ordered a
+        wardrobe on the 2nd, ... I took a day off work TWICE. I am DONE being patient!!!"
+        reads 0.43 whole, where three of its sentences read above 0.98. So a message of
+        several sentences scores at least its second-angriest sentence: two angry sentences
+        make an angry message, one odd sentence does not. Sentences of fewer than three
+        words ("hi.", "thanks") are no reading of their own."""
         read = [text for text in texts if text.strip()]
-        found = iter(self._classifier.predict_many(read) if read else ())
-        return [next(found).probabilities.get("true", 0.0) if t.strip() else 0.0 for t in texts]
+        parts = [split for split in (_long_sentences(text) for text in read) if len(split) >= 2]
+        batch = read + [sentence for split in parts for sentence in split]
+        found = iter(self._classifier.predict_many(batch) if batch else ())
+        whole = [next(found).probabilities.get("true", 0.0) for _ in read]
+        by_text: dict[str, float] = {}
+        for text, alone in zip(read, whole, strict=True):
+            split = _long_sentences(text)
+            if len(split) < 2:  # no sentence of its own was read
+                by_text[text] = alone
+                continue
+            each = sorted(next(found).probabilities.get("true", 0.0) for _ in split)
+            by_text[text] = max(alone, each[-2])
+        return [by_text[t] if t.strip() else 0.0 for t in texts]
 
     def read(
         self,
@@ -270,6 +289,13 @@ class FrustrationDetector:
                 f"({', '.join(f'{s:.2f}' for s in recent)})",
             )
         return FrustrationReading(scores, False, "below the policy's frustration bar")
+
+
+def _long_sentences(text: str) -> list[str]:
+    return [s for s in sentences(text) if len(s.split()) >= _SENTENCE_WORDS]
+
+
+_SENTENCE_WORDS = 3  # a sentence this long reads as a mood of its own
 
 
 # -- topics: sensitive matters, security ------------------------------------------------------
@@ -449,6 +475,16 @@ _MISSED_THE_QUESTION = [
     r"\b(?:ça|ca|cela)\s+ne\s+r[ée]pond\b|\bce\s+n'est\s+pas\s+(?:ça|ca|ma\s+question)\b",
     r"\bdas\s+ist\s+nicht\s+(?:meine\s+frage|das)\b",
     r"\bn[ãa]o\s+(?:[ée]\s+isso|respondeu)\b",
+    # "that doesn't help" names the reply as what did not help (where "it doesn't help" may
+    # be about the product): so do "this answer not help me", "eso no me sirve", "das hilft
+    # mir nicht".
+    r"\b(?:that|this|thats|that's)(?:\s+(?:answer|reply|response|info|information|link|"
+    r"article))?\s+(?:(?:does|did|do|is|was)\s*n[o']?t|not|no)\s+(?:really\s+|even\s+)?"
+    r"help(?:s|ed|ing|ful)?\b",
+    r"\b(?:eso|esto|esa\s+respuesta)\s+no\s+me\s+(?:sirve|sirvi[oó]|ayuda|ayud[oó])\b",
+    r"\b(?:ça|ca|cela)\s+ne\s+m'(?:aide|a\s+pas\s+aid[ée])\b",
+    r"\b(?:das|dies)\s+(?:hilft|half)\s+(?:mir\s+)?(?:nicht|nichts|kein)\b",
+    r"\b(?:isso|isto)\s+n[ãa]o\s+(?:me\s+)?(?:ajuda|ajudou|serve)\b",
 ]
 # What the customer says of the outcome: the answer was tried and did not work. Counts only
 # after an answer: after a clarifying question, "it doesn't work" describes the problem.
