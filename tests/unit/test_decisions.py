@@ -140,6 +140,32 @@ def test_that_a_request_for_a_person_comes_first_and_other_signals_stay_as_reaso
     ]
 
 
+def test_that_an_upset_customer_handed_over_for_another_reason_is_noted_as_frustrated() -> None:
+    upset = "this message reads as upset (0.80)"
+    weak = signals(confidence=0.05, content_terms=8, frustration_noted=upset)
+    decision = decide(AFTER_CLARIFYING, weak, POLICY)
+    assert [r.code for r in decision.reasons] == [
+        ReasonCode.LOW_CONFIDENCE,
+        ReasonCode.FRUSTRATION,
+    ]
+    assert decision.reasons[1].evidence == upset
+    # Upset alone is no handoff, and a reason already given is not given twice.
+    assert decide(FIRST_TURN, signals(frustration_noted=upset), POLICY).action is Action.ANSWER
+    both = signals(frustration="this message reads as frustrated", frustration_noted=upset)
+    assert [r.code for r in decide(FIRST_TURN, both, POLICY).reasons] == [ReasonCode.FRUSTRATION]
+    # Without frustration in the policy, nothing is noted.
+    off = POLICY.model_copy(
+        update={
+            "escalation": POLICY.escalation.model_copy(
+                update={"disabled": [ReasonCode.FRUSTRATION]}
+            )
+        }
+    )
+    assert [r.code for r in decide(AFTER_CLARIFYING, weak, off).reasons] == [
+        ReasonCode.LOW_CONFIDENCE
+    ]
+
+
 def test_that_a_disabled_signal_is_traced_but_does_not_escalate() -> None:
     policy = POLICY.model_copy(
         update={"escalation": POLICY.escalation.model_copy(update={"disabled": [ReasonCode.LOOP]})}

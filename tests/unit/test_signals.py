@@ -376,3 +376,20 @@ def test_that_earlier_messages_keep_the_mood_their_own_turn_read(embedder: Embed
     assert scores[:2] == (0.99, 0.9) and scores[2] < 0.5
     scores = moods(History(customer_texts=earlier, customer_moods=[0.99]))  # second: no trace
     assert scores[0] == 0.99 and scores[1] < 0.5
+
+
+def test_that_a_mood_between_the_two_bars_is_noted_but_hands_nothing_over(
+    embedder: Embedder,
+) -> None:
+    policy = load_policy()
+    frustration = policy.escalation.frustration.model_copy(
+        update={"escalate_at": 1.0, "sustained_at": 0.5}
+    )
+    policy = policy.model_copy(
+        update={"escalation": policy.escalation.model_copy(update={"frustration": frustration})}
+    )
+    reader = SignalReader(policy, embedder)
+    upset = reader.read("this is ridiculous, nobody ever answers anything!!!", History())
+    assert upset.frustration is None
+    assert upset.frustration_noted is not None and "ridiculous" in upset.frustration_noted
+    assert reader.read("where is my order?", History()).frustration_noted is None

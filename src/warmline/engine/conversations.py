@@ -313,6 +313,7 @@ class ConversationService:
             sensitive_evidence=observed.sensitive_evidence,
             policy_topic=observed.policy_topic,
             frustration=observed.frustration,
+            frustration_noted=observed.frustration_noted,
             not_helped=observed.not_helped,
             failures=observed.failures,
             repeated_question=observed.repeated_question,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from warmline.domain.handoffs import Reason, ReasonCode
@@ -57,6 +57,9 @@ class Signals:
     policy_topic: str | None = None
     tool_failure: str | None = None
     frustration: str | None = None  # why the frustration bar is met, when it is
+    # The customer reads as upset, though below the bar: never a handoff by itself, but a
+    # further reason on one (the brief says so and routing gives it its priority).
+    frustration_noted: str | None = None
     not_helped: str | None = None  # this message says the last answer did not help
     failures: int = 0  # messages so far (this one included) saying an answer did not help
     repeated_question: str | None = None  # an answered question this one asks again
@@ -84,6 +87,7 @@ class Signals:
             "policy_topic": self.policy_topic,
             "tool_failure": self.tool_failure,
             "frustration": self.frustration,
+            "frustration_noted": self.frustration_noted,
             "not_helped": self.not_helped,
             "failures": self.failures,
             "repeated_question": self.repeated_question,
@@ -117,6 +121,10 @@ def decide(state: ConversationState, signals: Signals, policy: Policy) -> Decisi
     writing in a language the help center does not cover, who could not be answered, is asked
     once whether they can write in one it does, before a person is brought in.
     """
+    return _noting_mood(_decide(state, signals, policy), signals, policy)
+
+
+def _decide(state: ConversationState, signals: Signals, policy: Policy) -> Decision:
     early = decide_on_signals(state, signals, policy)
     if early is not None:
         return early
@@ -247,6 +255,13 @@ def decide_on_signals(
     The engine calls it before searching the knowledge base, so a request for a person or a
     sensitive topic is handled without waiting for retrieval or a draft.
     """
+    decision = _decide_on_signals(state, signals, policy)
+    return _noting_mood(decision, signals, policy) if decision is not None else None
+
+
+def _decide_on_signals(
+    state: ConversationState, signals: Signals, policy: Policy
+) -> Decision | None:
     fired = _escalation_signals(signals, policy)
     if fired:
         rule, _ = fired[0]
@@ -266,6 +281,19 @@ def decide_on_signals(
     if signals.acknowledgement:
         return Decision(Action.ACKNOWLEDGE, "acknowledged", (), None)
     return None
+
+
+def _noting_mood(decision: Decision, signals: Signals, policy: Policy) -> Decision:
+    """A handoff of an upset customer says so, after the reason that decided it."""
+    if (
+        decision.action is not Action.ESCALATE
+        or not signals.frustration_noted
+        or not policy.escalation.enabled(ReasonCode.FRUSTRATION)
+        or any(r.code is ReasonCode.FRUSTRATION for r in decision.reasons)
+    ):
+        return decision
+    noted = Reason(ReasonCode.FRUSTRATION, signals.frustration_noted)
+    return replace(decision, reasons=(*decision.reasons, noted))
 
 
 def _escalation_signals(signals: Signals, policy: Policy) -> list[tuple[str, Reason]]:

@@ -52,6 +52,8 @@ class Observed:
     sensitive_evidence: str | None = None
     policy_topic: str | None = None
     frustration: str | None = None
+    # Upset, though below the bar that hands over by itself: a further reason on a handoff.
+    frustration_noted: str | None = None
     frustration_reading: FrustrationReading | None = None
     not_helped: str | None = None
     failures: int = 0
@@ -195,6 +197,10 @@ class SignalReader:
             policy_topic=f"{topic.kind}: {topic.evidence!r}" if topic else intent_topic,
             frustration=f"{reading.why}, latest: {clip_text(text, 120)!r}"
             if reading.triggered
+            else None,
+            frustration_noted=f"this message reads as upset ({reading.current:.2f}), below the "
+            f"bar that hands over by itself: {clip_text(text, 120)!r}"
+            if not reading.triggered and reading.current >= escalation.frustration.sustained_at
             else None,
             frustration_reading=reading,
             not_helped=not_helped.evidence if not_helped else None,
