@@ -20,7 +20,6 @@ import numpy as np
 
 from warmline.errors import ConfigurationError
 from warmline.knowledge.embeddings import Embedder
-from warmline.knowledge.text import sentences
 from warmline.signals.classifier import DATA_PACKAGE, TextClassifier, load_labelled
 
 NONE = "none"
@@ -292,7 +291,12 @@ class FrustrationDetector:
 
 
 def _long_sentences(text: str) -> list[str]:
-    return [s for s in sentences(text) if len(s.split()) >= _SENTENCE_WORDS]
+    """A chat message's sentences: customers rarely start one with a capital letter."""
+    parts = (part.strip() for part in _CHAT_SENTENCE_END.split(text))
+    return [part for part in parts if len(part.split()) >= _SENTENCE_WORDS]
+
+
+_CHAT_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 _SENTENCE_WORDS = 3  # a sentence this long reads as a mood of its own
