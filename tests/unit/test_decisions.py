@@ -66,6 +66,29 @@ def test_that_out_of_scope_is_handed_over_without_a_clarifying_question() -> Non
     assert decide(FIRST_TURN, unrelated, POLICY).rule == "no_relevant_knowledge"
 
 
+def test_that_a_contact_reason_the_help_center_does_not_cover_is_a_knowledge_gap() -> None:
+    """The shop handles it (the intent model says so) but nothing in the help center answers
+    it: the AI does not know, which is low confidence, not a question outside the shop."""
+    unrelated = {"best_coverage": 0.1, "best_dense": 0.1}
+    gap = decide(
+        FIRST_TURN,
+        signals(
+            **unrelated, intent="product_question", intent_confidence=0.99, intent_in_scope=True
+        ),
+        POLICY,
+    )
+    assert gap.action is Action.ESCALATE and gap.rule == "knowledge_gap"
+    assert gap.reasons[0].code is ReasonCode.LOW_CONFIDENCE
+    assert "product_question" in gap.reasons[0].evidence
+    outside = signals(**unrelated, intent="order_status", intent_in_scope=False)
+    assert decide(FIRST_TURN, outside, POLICY).rule == "no_relevant_knowledge"
+    # A reply read alone that the model puts outside every contact reason is no gap, whatever
+    # the clarified question before it was about.
+    aside = signals(**unrelated, intent="shipping", intent_in_scope=True, reply_in_scope=False)
+    assert decide(AFTER_CLARIFYING, aside, POLICY).rule == "no_relevant_knowledge"
+    assert decide(FIRST_TURN, signals(**unrelated), POLICY).rule == "no_relevant_knowledge"
+
+
 def test_that_the_answer_threshold_comes_from_the_policy() -> None:
     threshold = POLICY.answering.answer_at_or_above
     just_below = signals(confidence=threshold - 0.01, content_terms=9)

@@ -333,7 +333,7 @@ class ConversationService:
             decision = early
         else:
             try:
-                readings = [question]
+                readings = [(question, signals)]
                 own_terms = len(set(terms(message.text)))
                 if (
                     question != message.text
@@ -343,9 +343,13 @@ class ConversationService:
                     # The reply to a clarifying question may be a new question of its own:
                     # read it alone too, and keep whichever reading the engine is surer of
                     # ("that's not what I asked" is no question of its own).
-                    readings.append(message.text)
+                    alone = self._signals.intent_of(message.text)
+                    reply_in_scope = alone.in_scope if alone else None
+                    readings.append(
+                        (message.text, dataclasses.replace(signals, reply_in_scope=reply_in_scope))
+                    )
                 considered = [
-                    self._consider(text, state, signals, earlier, history) for text in readings
+                    self._consider(text, state, read, earlier, history) for text, read in readings
                 ]
                 decision, signals, hits, draft = _best_reading(considered)
                 customer_hits = [h for h in hits if h.article.audience is Audience.CUSTOMER]
@@ -798,8 +802,10 @@ def _handoff_prefix(
         ReasonCode.OUT_OF_SCOPE: "handoff_no_knowledge",
         ReasonCode.LOW_CONFIDENCE: "handoff_low_confidence",
     }
-    if first is ReasonCode.SENSITIVE_TOPIC:
-        name: str | None = "care_self_harm" if self_harm else "sensitive"
+    if decision.rule == "knowledge_gap" and state.last_action is not Action.ANSWER:
+        name: str | None = "handoff_no_knowledge"  # the help center has nothing on it
+    elif first is ReasonCode.SENSITIVE_TOPIC:
+        name = "care_self_harm" if self_harm else "sensitive"
     elif first in _AI_FAILED or (
         first is ReasonCode.LOW_CONFIDENCE and state.last_action is Action.ANSWER
     ):

@@ -15,6 +15,7 @@ PRE_DRAFT_RULES = frozenset(
         "no_question_yet",
         "still_unclear_after_clarifying",
         "no_relevant_knowledge",
+        "knowledge_gap",
         "language_not_covered",
         "intent_out_of_scope",
     }
@@ -70,6 +71,9 @@ class Signals:
     intent: str | None = None  # the intent model's best intent (in scope or not)
     intent_confidence: float | None = None
     intent_in_scope: bool | None = None  # None: no intent model is active
+    # A reply to a clarifying question read as a question of its own: whether the intent model
+    # puts it, alone, in scope (None: not read alone). The intent above reads it in context.
+    reply_in_scope: bool | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -100,6 +104,7 @@ class Signals:
             if self.intent_confidence is None
             else round(self.intent_confidence, 4),
             "intent_in_scope": self.intent_in_scope,
+            "reply_in_scope": self.reply_in_scope,
         }
 
 
@@ -193,12 +198,22 @@ def _decide_on_knowledge(  # noqa: PLR0911 - one return per rule reads as the ru
         and signals.best_dense < answering.out_of_scope_below_dense
     )
     if signals.hits == 0 or unrelated:
-        return _escalate(
-            "no_relevant_knowledge",
-            ReasonCode.OUT_OF_SCOPE,
+        found = (
             f"the best help-center passage covers {signals.best_coverage:.0%} of the question's "
-            f"words and is {signals.best_dense:.2f} similar in meaning",
+            f"words and is {signals.best_dense:.2f} similar in meaning"
         )
+        if signals.intent_in_scope and signals.reply_in_scope is not False:
+            # A contact reason the shop handles, which the help center does not cover: a gap
+            # in the knowledge (the AI does not know), not a question outside the shop. A reply
+            # read alone must be in scope alone too ("k. btw who won the leafs game last night"
+            # after a shipping question reads as shipping in context).
+            return _escalate(
+                "knowledge_gap",
+                ReasonCode.LOW_CONFIDENCE,
+                f"the intent model reads a contact reason the shop handles ({signals.intent}, "
+                f"{signals.intent_confidence or 0.0:.2f}), but {found}",
+            )
+        return _escalate("no_relevant_knowledge", ReasonCode.OUT_OF_SCOPE, found)
     confidence = signals.confidence
     if signals.repeated_answer and policy.escalation.enabled(ReasonCode.LOOP):
         return Decision(

@@ -108,7 +108,9 @@ class SignalReader:
         )
         self._frustration = frustration or FrustrationDetector(trained("frustration"))
         self._sensitive = sensitive or TopicDetector(
-            trained("sensitive"), min_probability=escalation.sensitive_min_probability
+            trained("sensitive"),
+            min_probability=escalation.sensitive_min_probability,
+            by_sentence=True,
         )
         self._security = security or TopicDetector(
             trained("security"), min_probability=escalation.security_min_probability
@@ -123,6 +125,12 @@ class SignalReader:
         """Train the learned detectors now rather than on the first customer's turn."""
         self._language.load()
         self.read("warm-up", History())
+
+    def intent_of(self, text: str) -> IntentPrediction | None:
+        """The intent model's reading of a question; none without a model or a content word."""
+        if self._intents is None or not terms(text):
+            return None
+        return self._intents.predict_embedded([text], self._embedder.embed([text]))[0]
 
     def language_of(self, texts: Sequence[str]) -> str | None:
         """The language of a conversation's latest customer messages, when the detector is sure."""
@@ -151,11 +159,8 @@ class SignalReader:
         if security is None and "assistant_rules" in attacks:
             security = self._instructions.detect(text)
         topic = self._topics.detect(text)
-        intent = None
         asked = question or text
-        if self._intents is not None and terms(asked):
-            vector = self._embedder.embed([asked])
-            intent = self._intents.predict_embedded([asked], vector)[0]
+        intent = self.intent_of(asked)
         intent_topic = (
             f"intent {intent.intent} ({intent.confidence:.2f}): {clip_text(asked, 120)!r}"
             if intent is not None
