@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +26,12 @@ from warmline.knowledge.embeddings import CachedEmbedder
 from warmline.policy.model import load_policy
 from warmline.settings import Settings
 from warmline.signals.classifier import TextClassifier
-from warmline.signals.detectors import ordinary_messages, training_pairs
+from warmline.signals.detectors import (
+    FrustrationDetector,
+    TopicDetector,
+    ordinary_messages,
+    training_pairs,
+)
 from warmline.storage.memory import InMemoryEmbeddingCache
 
 HERE = Path(__file__).resolve().parent
@@ -49,6 +55,28 @@ def cross_validated(
             tested, model.predict_many([pairs[i][0] for i in tested]), strict=True
         ):
             out[index] = prediction.probabilities
+    return out
+
+
+def cross_validated_reading(
+    pairs: list[tuple[str, str]],
+    embedder: CachedEmbedder,
+    folds: int,
+    fires: Callable[[TextClassifier, list[str]], list[bool]],
+) -> list[bool]:
+    """Whether the detector as the reader uses it (its sentences read too) fires on each line,
+    from a model that never saw it. Same folds as :func:`cross_validated`."""
+    rng = np.random.default_rng(7)
+    order = rng.permutation(len(pairs))
+    out = [False for _ in pairs]
+    for fold in range(folds):
+        test = sorted(order[fold::folds].tolist())
+        tested = set(test)
+        model = TextClassifier(
+            [pairs[i] for i in range(len(pairs)) if i not in tested], embedder=embedder
+        )
+        for index, fired in zip(test, fires(model, [pairs[i][0] for i in test]), strict=True):
+            out[index] = fired
     return out
 
 
@@ -120,6 +148,39 @@ def main() -> None:
                 g == t for g, t in zip(guessed, labels, strict=True) if t != "none"
             ) / max(1, sum(t != "none" for t in labels))
         rows[name] = row
+    # The reader reads a message of several sentences sentence by sentence too (frustration:
+    # its second-angriest sentence; sensitive topics: a sentence for the topic the whole leans
+    # to). These rows score that production reading, on the same folds.
+    escalation = load_policy().escalation
+
+    def frustrated(model: TextClassifier, texts: list[str]) -> list[bool]:
+        scores = FrustrationDetector(model).scores(texts)
+        return [score >= policy.frustration.escalate_at for score in scores]
+
+    def sensitive(model: TextClassifier, texts: list[str]) -> list[bool]:
+        detector = TopicDetector(
+            model, min_probability=policy.sensitive_min_probability, by_sentence=True
+        )
+        bars = {"self_harm": escalation.self_harm_min_probability}
+        return [
+            detector.detect(text, escalation.sensitive_topics, bars) is not None for text in texts
+        ]
+
+    for name, kind, positive, threshold, fires in [
+        ("frustration (as read)", "frustration", "true", policy.frustration.escalate_at,
+         frustrated),
+        ("sensitive_topic (as read)", "sensitive", None, policy.sensitive_min_probability,
+         sensitive),
+    ]:  # fmt: skip
+        pairs = training_pairs(kind)  # type: ignore[arg-type]
+        truth = [(label == positive) if positive else label != "none" for _, label in pairs]
+        predicted = cross_validated_reading(pairs, embedder, args.folds, fires)
+        on_ordinary = [p for (text, _), p in zip(pairs, predicted, strict=True) if text in ordinary]
+        rows[name] = {
+            "threshold": threshold,
+            **binary(truth, predicted),
+            "fired_on_ordinary_messages": sum(on_ordinary) / max(1, len(on_ordinary)),
+        }
     print(
         f"{'detector':<30} {'n':>5} {'pos':>5} {'bar':>5} {'precision':>10} {'recall':>7} "
         f"{'F1':>6} {'ordinary fired':>15}"
@@ -131,7 +192,8 @@ def main() -> None:
             f"{row['fired_on_ordinary_messages']:>15.1%}"
         )
     for name, row in rows.items():
-        print(f"{name}: precision 0.95 from a bar of {row['bar_for_precision_0.95']}")
+        if "bar_for_precision_0.95" in row:
+            print(f"{name}: precision 0.95 from a bar of {row['bar_for_precision_0.95']}")
     for name, row in rows.items():
         if "topic_accuracy_on_positives" in row:
             print(f"{name}: right topic on {row['topic_accuracy_on_positives']:.1%} of positives")

@@ -176,6 +176,21 @@ def test_that_look_alikes_are_not_sensitive(sensitive: TopicDetector, text: str)
     assert sensitive.detect(text) is None
 
 
+def test_that_a_sensitive_sentence_inside_a_long_message_is_found(sensitive: TopicDetector) -> None:
+    message = (
+        "it's my mom's account. she passed away in march and i keep getting her rewards emails, "
+        "i don't know what to do with her points or the auto-replenish"
+    )
+    hit = sensitive.detect(message)
+    assert hit is not None and hit.kind == "bereavement"
+    assert hit.evidence.startswith("she passed away")  # the sentence, for the brief
+    ordinary = (
+        "I love the duvet cover. My grandmother had one just like it when I was little. "
+        "Do you have it in king?"
+    )
+    assert sensitive.detect(ordinary) is None
+
+
 def test_that_a_topic_the_policy_leaves_out_does_not_fire(sensitive: TopicDetector) -> None:
     text = "my mother passed away last month and I need to close her account"
     assert sensitive.detect(text, topics=["fraud"]) is None

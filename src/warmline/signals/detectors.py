@@ -308,9 +308,12 @@ _SENTENCE_WORDS = 3  # a sentence this long reads as a mood of its own
 class TopicDetector:
     """A learned multi-class reading: which sensitive topic (or attack) a message is about."""
 
-    def __init__(self, classifier: TextClassifier, *, min_probability: float) -> None:
+    def __init__(
+        self, classifier: TextClassifier, *, min_probability: float, by_sentence: bool = False
+    ) -> None:
         self._classifier = classifier
         self._min = min_probability
+        self._by_sentence = by_sentence
 
     @classmethod
     def sensitive(
@@ -319,8 +322,13 @@ class TopicDetector:
         *,
         embedder: Embedder | None = None,
         min_probability: float = 0.5,
+        by_sentence: bool = True,
     ) -> TopicDetector:
-        return cls(signal_classifier("sensitive", embedder, path), min_probability=min_probability)
+        return cls(
+            signal_classifier("sensitive", embedder, path),
+            min_probability=min_probability,
+            by_sentence=by_sentence,
+        )
 
     @classmethod
     def security(
@@ -344,12 +352,37 @@ class TopicDetector:
         between, say, fraud and dispute still counts as sensitive. ``bars`` lowers (or raises)
         the bar for single topics: a missed self-harm cue costs more than a caring message sent
         by mistake.
+
+        With ``by_sentence``, a message of several sentences whose whole reading leans to a
+        topic without reaching the bar counts when one of its sentences reaches it for that
+        same topic ("it's my mom's account. she passed away in march and i keep getting her
+        rewards emails, ..." reads 0.42 bereavement whole): the evidence is that sentence.
         """
         probabilities = self._classifier.predict(text).probabilities
+        found = self._reading(probabilities, topics, bars)
+        if found is not None or not self._by_sentence:
+            return None if found is None else Hit(found[0], found[1], clip_text(text))
+        leaning = self._leaning(probabilities, topics)
+        parts = _long_sentences(text)
+        if leaning is None or len(parts) < 2:
+            return None
+        for part, prediction in zip(parts, self._classifier.predict_many(parts), strict=True):
+            # The common bar only: a lowered one (self-harm) is for a whole message's reading.
+            found = self._reading(prediction.probabilities, topics, None)
+            if found is not None and found[0] == leaning:
+                return Hit(found[0], found[1], clip_text(part))
+        return None
+
+    def _reading(
+        self,
+        probabilities: Mapping[str, float],
+        topics: Sequence[str] | None,
+        bars: Mapping[str, float] | None,
+    ) -> tuple[str, float] | None:
         for label, bar in (bars or {}).items():
             wanted_label = topics is None or label in topics
             if wanted_label and probabilities.get(label, 0.0) >= bar:
-                return Hit(label, probabilities[label], clip_text(text))
+                return label, probabilities[label]
         wanted = {
             label: p
             for label, p in probabilities.items()
@@ -357,8 +390,18 @@ class TopicDetector:
         }
         if not wanted or sum(wanted.values()) < self._min:
             return None
-        label = max(wanted, key=lambda key: wanted[key])
-        return Hit(label, sum(wanted.values()), clip_text(text))
+        return max(wanted, key=lambda key: wanted[key]), sum(wanted.values())
+
+    @staticmethod
+    def _leaning(probabilities: Mapping[str, float], topics: Sequence[str] | None) -> str | None:
+        """The wanted topic the whole message reads likelier than no topic at all, if any."""
+        wanted = {
+            label: p
+            for label, p in probabilities.items()
+            if label != NONE and (topics is None or label in topics)
+        }
+        best = max(wanted, key=lambda key: wanted[key], default=None)
+        return best if best is not None and wanted[best] > probabilities.get(NONE, 0.0) else None
 
 
 SignalKind = Literal["human_request", "frustration", "sensitive", "security"]
