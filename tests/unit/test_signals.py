@@ -408,3 +408,8 @@ def test_that_a_mood_between_the_two_bars_is_noted_but_hands_nothing_over(
     assert upset.frustration is None
     assert upset.frustration_noted is not None and "ridiculous" in upset.frustration_noted
     assert reader.read("where is my order?", History()).frustration_noted is None
+    # One angry sentence beside a calm question: not frustrated enough to hand over, but noted.
+    mixed = "and does it work on induction? this is ridiculous, nobody ever answers anything!!"
+    observed = SignalReader(load_policy(), embedder).read(mixed, History())
+    assert observed.frustration is None
+    assert observed.frustration_noted is not None and "ridiculous" in observed.frustration_noted

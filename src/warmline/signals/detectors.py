@@ -248,6 +248,17 @@ class FrustrationDetector:
             by_text[text] = max(alone, each[-2])
         return [by_text[t] if t.strip() else 0.0 for t in texts]
 
+    def angriest(self, text: str) -> tuple[float, str]:
+        """The angrier of the whole message and its angriest sentence, with that text."""
+        readings = [text, *_long_sentences(text)] if text.strip() else []
+        if not readings:
+            return 0.0, ""
+        found = self._classifier.predict_many(readings)
+        score, said = max(
+            (p.probabilities.get("true", 0.0), t) for p, t in zip(found, readings, strict=True)
+        )
+        return score, clip_text(said)
+
     def read(
         self,
         texts: Sequence[str],

@@ -203,10 +203,7 @@ class SignalReader:
             frustration=f"{reading.why}, latest: {clip_text(text, 120)!r}"
             if reading.triggered
             else None,
-            frustration_noted=f"this message reads as upset ({reading.current:.2f}), below the "
-            f"bar that hands over by itself: {clip_text(text, 120)!r}"
-            if not reading.triggered and reading.current >= escalation.frustration.sustained_at
-            else None,
+            frustration_noted=None if reading.triggered else self._upset(mood_text),
             frustration_reading=reading,
             not_helped=not_helped.evidence if not_helped else None,
             failures=history.failures + (1 if not_helped else 0),
@@ -227,6 +224,17 @@ class SignalReader:
                 "intent": intent.as_dict() | {"best": intent.best} if intent else None,
             },
         )
+
+    def _upset(self, mood_text: str) -> str | None:
+        """Evidence that the customer is upset, though below the bar that hands over: the
+        message or its angriest sentence at the sustained bar ("does it work on induction?
+        this is ridiculous, nobody ever answers anything!!" reads 0.66 whole)."""
+        if not mood_text:
+            return None
+        score, said = self._frustration.angriest(mood_text)
+        if score < self._policy.escalation.frustration.sustained_at:
+            return None
+        return f"reads as upset ({score:.2f}), below the bar that hands over by itself: {said!r}"
 
     def _moods(self, history: History, mood_text: str) -> list[float]:
         """The frustration of the last few messages, this one last. An earlier message keeps
