@@ -248,16 +248,17 @@ class FrustrationDetector:
             by_text[text] = max(alone, each[-2])
         return [by_text[t] if t.strip() else 0.0 for t in texts]
 
-    def angriest(self, text: str) -> tuple[float, str]:
-        """The angrier of the whole message and its angriest sentence, with that text."""
-        readings = [text, *_long_sentences(text)] if text.strip() else []
-        if not readings:
-            return 0.0, ""
-        found = self._classifier.predict_many(readings)
+    def angriest(self, text: str, whole: float) -> tuple[float, str]:
+        """The angrier of the whole message (``whole``: its score, already read) and its
+        angriest sentence, with that text. A message of one sentence is not read again."""
+        parts = _long_sentences(text)
+        if len(parts) < 2:
+            return whole, clip_text(text)
+        found = self._classifier.predict_many(parts)
         score, said = max(
-            (p.probabilities.get("true", 0.0), t) for p, t in zip(found, readings, strict=True)
+            (p.probabilities.get("true", 0.0), t) for p, t in zip(found, parts, strict=True)
         )
-        return score, clip_text(said)
+        return (score, clip_text(said)) if score > whole else (whole, clip_text(text))
 
     def read(
         self,

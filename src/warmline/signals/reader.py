@@ -203,7 +203,7 @@ class SignalReader:
             frustration=f"{reading.why}, latest: {clip_text(text, 120)!r}"
             if reading.triggered
             else None,
-            frustration_noted=None if reading.triggered else self._upset(mood_text),
+            frustration_noted=None if reading.triggered else self._upset(mood_text, reading),
             frustration_reading=reading,
             not_helped=not_helped.evidence if not_helped else None,
             failures=history.failures + (1 if not_helped else 0),
@@ -225,13 +225,13 @@ class SignalReader:
             },
         )
 
-    def _upset(self, mood_text: str) -> str | None:
+    def _upset(self, mood_text: str, reading: FrustrationReading) -> str | None:
         """Evidence that the customer is upset, though below the bar that hands over: the
         message or its angriest sentence at the sustained bar ("does it work on induction?
         this is ridiculous, nobody ever answers anything!!" reads 0.66 whole)."""
         if not mood_text:
             return None
-        score, said = self._frustration.angriest(mood_text)
+        score, said = self._frustration.angriest(mood_text, reading.current)
         if score < self._policy.escalation.frustration.sustained_at:
             return None
         return f"reads as upset ({score:.2f}), below the bar that hands over by itself: {said!r}"
