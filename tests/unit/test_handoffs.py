@@ -172,3 +172,29 @@ def test_that_the_brief_lists_what_the_ai_tried_turn_by_turn(container: Containe
     assert container.handoffs.get(greeted).brief.actions_tried == (
         "Turn 1: asked what the customer needs (no question yet)",
     )
+
+
+def test_that_the_recovery_note_follows_what_the_customer_was_told(container: Container) -> None:
+    """A further reason (an upset customer noted beside a knowledge gap) was not acknowledged
+    to the customer, so the brief does not say it was; a deciding one was."""
+    from tests.helpers import shared_redactor
+    from warmline.domain.handoffs import Reason, ReasonCode
+    from warmline.engine.briefs import build_brief
+
+    chat, _ = handed_over(container)
+    transcript = container.conversations.messages(chat.conversation_id)
+    upset = Reason(ReasonCode.FRUSTRATION, "reads as upset (0.80)")
+    gap = Reason(ReasonCode.LOW_CONFIDENCE, "the help center has nothing on it")
+
+    def brief(*reasons: Reason) -> str | None:
+        return build_brief(
+            customer=None,
+            transcript=transcript,
+            reasons=list(reasons),
+            told_customer="told",
+            redactor=shared_redactor(),
+        ).recovery_note
+
+    assert brief(gap, upset) is None
+    note = brief(upset, gap)
+    assert note is not None and "frustrated" in note

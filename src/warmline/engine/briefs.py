@@ -154,7 +154,9 @@ def build_brief(
             summary = f"{written.summary.strip()} (Summary by {summarizer.name}; {summary})"
             if written.next_step.strip():
                 next_step += f" The model suggests: {written.next_step.strip()}"
-    failed = [_FAILURES[r.code] for r in reasons if r.code in _FAILURES]
+    # The reason that decided the handoff chose what the customer was told; a further reason
+    # (an upset customer noted beside a knowledge gap) was not acknowledged to them.
+    failed = [_FAILURES[r.code] for r in reasons[:1] if r.code in _FAILURES]
     recovery = None
     if failed or ai_failed:
         what = "; ".join(dict.fromkeys(failed)) or "the AI answered, then was not confident"
