@@ -130,7 +130,7 @@ def decide(state: ConversationState, signals: Signals, policy: Policy) -> Decisi
 
 
 def _decide(state: ConversationState, signals: Signals, policy: Policy) -> Decision:
-    early = decide_on_signals(state, signals, policy)
+    early = _decide_on_signals(state, signals, policy)
     if early is not None:
         return early
     decision = _decide_on_knowledge(state, signals, policy)

@@ -234,18 +234,14 @@ class FrustrationDetector:
         make an angry message, one odd sentence does not. Sentences of fewer than three
         words ("hi.", "thanks") are no reading of their own."""
         read = [text for text in texts if text.strip()]
-        parts = [split for split in (_long_sentences(text) for text in read) if len(split) >= 2]
-        batch = read + [sentence for split in parts for sentence in split]
+        splits = [split if len(split) >= 2 else [] for split in map(_long_sentences, read)]
+        batch = read + [sentence for split in splits for sentence in split]
         found = iter(self._classifier.predict_many(batch) if batch else ())
         whole = [next(found).probabilities.get("true", 0.0) for _ in read]
         by_text: dict[str, float] = {}
-        for text, alone in zip(read, whole, strict=True):
-            split = _long_sentences(text)
-            if len(split) < 2:  # no sentence of its own was read
-                by_text[text] = alone
-                continue
+        for text, alone, split in zip(read, whole, splits, strict=True):
             each = sorted(next(found).probabilities.get("true", 0.0) for _ in split)
-            by_text[text] = max(alone, each[-2])
+            by_text[text] = max(alone, each[-2]) if each else alone
         return [by_text[t] if t.strip() else 0.0 for t in texts]
 
     def angriest(self, text: str, whole: float) -> tuple[float, str]:
@@ -309,8 +305,6 @@ def _long_sentences(text: str) -> list[str]:
 
 
 _CHAT_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
-
-
 _SENTENCE_WORDS = 3  # a sentence this long reads as a mood of its own
 
 
@@ -395,11 +389,7 @@ class TopicDetector:
             wanted_label = topics is None or label in topics
             if wanted_label and probabilities.get(label, 0.0) >= bar:
                 return label, probabilities[label]
-        wanted = {
-            label: p
-            for label, p in probabilities.items()
-            if label != NONE and (topics is None or label in topics)
-        }
+        wanted = _wanted(probabilities, topics)
         if not wanted or sum(wanted.values()) < self._min:
             return None
         return max(wanted, key=lambda key: wanted[key]), sum(wanted.values())
@@ -407,13 +397,18 @@ class TopicDetector:
     @staticmethod
     def _leaning(probabilities: Mapping[str, float], topics: Sequence[str] | None) -> str | None:
         """The wanted topic the whole message reads likelier than no topic at all, if any."""
-        wanted = {
-            label: p
-            for label, p in probabilities.items()
-            if label != NONE and (topics is None or label in topics)
-        }
+        wanted = _wanted(probabilities, topics)
         best = max(wanted, key=lambda key: wanted[key], default=None)
         return best if best is not None and wanted[best] > probabilities.get(NONE, 0.0) else None
+
+
+def _wanted(probabilities: Mapping[str, float], topics: Sequence[str] | None) -> dict[str, float]:
+    """The probabilities of the topics asked about (all but "none" when ``topics`` is None)."""
+    return {
+        label: p
+        for label, p in probabilities.items()
+        if label != NONE and (topics is None or label in topics)
+    }
 
 
 SignalKind = Literal["human_request", "frustration", "sensitive", "security"]
