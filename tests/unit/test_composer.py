@@ -9,6 +9,7 @@ from warmline.engine.composer import ExtractiveComposer, question_parts
 from warmline.engine.evidence import gather_evidence
 from warmline.knowledge.embeddings import Embedder
 from warmline.knowledge.markdown import parse_markdown
+from warmline.knowledge.text import chat_sentences
 
 
 def hit(
@@ -126,3 +127,15 @@ def test_that_a_word_the_best_passage_lacks_is_answered_from_another(embedder: E
         "do you match the price", gather_evidence([policy, stores]), max_sentences=3
     )
     assert composed.added == ()
+
+
+def test_that_a_chat_message_splits_into_sentences_without_capital_letters() -> None:
+    text = "my mug arrived cracked. do i need to send it back?? ok\nthanks so much for the help"
+    assert chat_sentences(text) == [
+        "my mug arrived cracked.",
+        "do i need to send it back??",
+        "thanks so much for the help",
+    ]
+    assert chat_sentences("version 2.5 of the app is out", min_words=1) == [
+        "version 2.5 of the app is out"
+    ]

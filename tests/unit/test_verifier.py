@@ -171,3 +171,16 @@ def test_that_a_ui_label_ending_in_a_question_mark_is_still_an_answer(verifier: 
         composition("Go to the sign-in page and select Forgot password?"), evidence(source)
     )
     assert result.kept
+
+
+def test_that_an_answer_matches_the_sentence_that_asks_in_a_message_of_several(
+    verifier: Verifier,
+) -> None:
+    kept = verifier.verify(composition("Return shipping is free."), evidence()).kept
+    whole = "my order came today and the box was soaked from the rain. is return shipping free?"
+    asked = "is return shipping free?"
+    assert verifier.relevance([whole, whole, asked], kept) > verifier.relevance([whole], kept)
+    assert verifier.relevance([whole, asked], kept) == pytest.approx(
+        verifier.relevance([asked], kept)
+    )
+    assert verifier.relevance([" "], kept) == 0.0

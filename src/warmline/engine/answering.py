@@ -16,6 +16,7 @@ from warmline.engine.confidence import ConfidenceModel, confidence_features
 from warmline.engine.evidence import Evidence, gather_evidence, passage_sentences
 from warmline.engine.verifier import Verification, Verifier
 from warmline.engine.wording import Worded, word_answer
+from warmline.knowledge.text import chat_sentences
 from warmline.policy.model import Policy
 
 
@@ -100,7 +101,12 @@ class Answerer:
         if composition.added:
             core = tuple(s for s in verification.sentences if s.text not in composition.added)
             judged = dataclasses.replace(verification, sentences=core) if core else verification
-        match = self._verifier.relevance(question, judged.kept)
+        # A question written in several sentences is answered by what matches one of them
+        # ("my mug arrived cracked. do I need to send it back?").
+        asked = chat_sentences(question)
+        match = self._verifier.relevance(
+            [question, *asked] if len(asked) > 1 else [question], judged.kept
+        )
         features = confidence_features(hits, composition, judged, content_terms, match)
         confidence = self._confidence.probability(features) if not verification.withheld else 0.0
         worded = word_answer(

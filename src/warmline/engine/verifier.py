@@ -231,15 +231,18 @@ class Verifier:
             self._embedder.embed(list(lines[start : start + batch]))
         return len(lines)
 
-    def relevance(self, question: str, kept: Sequence[CheckedSentence]) -> float:
+    def relevance(self, questions: Sequence[str], kept: Sequence[CheckedSentence]) -> float:
         """How closely the best kept sentence means what the customer asked (cosine, 0..1).
 
-        Support says the answer is true to its sources; this says it answers the question.
+        ``questions`` are readings of one question (the whole message and its sentences); the
+        closest pair counts. Support says the answer is true to its sources; this says it
+        answers the question.
         """
-        if not kept or not question.strip():
+        asked = [q for q in questions if q.strip()]
+        if not kept or not asked:
             return 0.0
-        vectors = self._embedder.embed([question, *(s.text for s in kept)])
-        return max(0.0, float(np.max(vectors[1:] @ vectors[0])))
+        vectors = self._embedder.embed([*asked, *(s.text for s in kept)])
+        return max(0.0, float(np.max(vectors[len(asked) :] @ vectors[: len(asked)].T)))
 
     def _meaning(self, text: str, cited: Sequence[Evidence]) -> float:
         lines = [line for e in cited for line in e.sentences]

@@ -10,6 +10,7 @@ from bm25s.stopwords import STOPWORDS_EN
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(])")
+_CHAT_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 STOPWORDS = frozenset(STOPWORDS_EN) | {
     "hi",
     "hello",
@@ -93,3 +94,10 @@ def sentences(text: str) -> list[str]:
         line = re.sub(r"^([-*+]|\d+[.)])\s+", "", line)
         found.extend(part.strip() for part in _SENTENCE_END.split(line) if part.strip())
     return found
+
+
+def chat_sentences(text: str, *, min_words: int = 3) -> list[str]:
+    """A chat message's sentences of at least ``min_words`` words, split at any ``.``, ``?``,
+    ``!`` or line break: customers rarely start a sentence with a capital letter."""
+    parts = (part.strip() for part in _CHAT_SENTENCE_END.split(text))
+    return [part for part in parts if len(part.split()) >= min_words]

@@ -20,6 +20,7 @@ import numpy as np
 
 from warmline.errors import ConfigurationError
 from warmline.knowledge.embeddings import Embedder
+from warmline.knowledge.text import chat_sentences
 from warmline.signals.classifier import DATA_PACKAGE, TextClassifier, load_labelled
 
 NONE = "none"
@@ -234,7 +235,10 @@ class FrustrationDetector:
         make an angry message, one odd sentence does not. Sentences of fewer than three
         words ("hi.", "thanks") are no reading of their own."""
         read = [text for text in texts if text.strip()]
-        splits = [split if len(split) >= 2 else [] for split in map(_long_sentences, read)]
+        splits = [
+            split if len(split) >= 2 else []
+            for split in (chat_sentences(t, min_words=_SENTENCE_WORDS) for t in read)
+        ]
         batch = read + [sentence for split in splits for sentence in split]
         found = iter(self._classifier.predict_many(batch) if batch else ())
         whole = [next(found).probabilities.get("true", 0.0) for _ in read]
@@ -247,7 +251,7 @@ class FrustrationDetector:
     def angriest(self, text: str, whole: float) -> tuple[float, str]:
         """The angrier of the whole message (``whole``: its score, already read) and its
         angriest sentence, with that text. A message of one sentence is not read again."""
-        parts = _long_sentences(text)
+        parts = chat_sentences(text, min_words=_SENTENCE_WORDS)
         if len(parts) < 2:
             return whole, clip_text(text)
         found = self._classifier.predict_many(parts)
@@ -298,13 +302,6 @@ class FrustrationDetector:
         return FrustrationReading(scores, False, "below the policy's frustration bar")
 
 
-def _long_sentences(text: str) -> list[str]:
-    """A chat message's sentences: customers rarely start one with a capital letter."""
-    parts = (part.strip() for part in _CHAT_SENTENCE_END.split(text))
-    return [part for part in parts if len(part.split()) >= _SENTENCE_WORDS]
-
-
-_CHAT_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _SENTENCE_WORDS = 3  # a sentence this long reads as a mood of its own
 
 
@@ -369,7 +366,7 @@ class TopicDetector:
         if found is not None or not self._by_sentence:
             return None if found is None else Hit(found[0], found[1], clip_text(text))
         leaning = self._leaning(probabilities, topics)
-        parts = _long_sentences(text)
+        parts = chat_sentences(text, min_words=_SENTENCE_WORDS)
         if leaning is None or len(parts) < 2:
             return None
         for part, prediction in zip(parts, self._classifier.predict_many(parts), strict=True):
