@@ -35,7 +35,9 @@ from warmline.evaluation.answers import (
     fit_from_outcomes,
     load_questions,
     run,
+    run_topic_choices,
     summarise,
+    summarise_topic_choices,
 )
 from warmline.evaluation.calibration import (
     ece_noise_floor,
@@ -126,6 +128,35 @@ def calibration_report(outcomes: Sequence[Outcome], fit: bool) -> dict[str, Any]
     }
 
 
+def topic_choice_report(
+    container: Container, questions: Sequence[dict[str, Any]]
+) -> dict[str, Any]:
+    """The turn after a clarifying question that named topics, when the customer picks one."""
+    answering = container.policy.answering
+    choices = summarise_topic_choices(
+        run_topic_choices(container, questions),
+        bars=(0.0, 0.1, 0.2, 0.3, 0.4, 0.5),
+        answer_at_or_above=answering.answer_at_or_above,
+    )
+    print(
+        f"\nThe customer picks a topic the clarifying question offered ({choices['answerable']} "
+        f"answerable: a relevant topic; {choices['unanswerable']} unanswerable: the first one); "
+        f"picks recognised {choices['recognised']}"
+    )
+    print(
+        f"  with the policy's bar ({answering.answer_chosen_topic_at_or_above:.2f}): answered "
+        f"{choices['answered_answerable']} answerable, {choices['correct']} correctly; answered "
+        f"{choices['answered_unanswerable']} unanswerable"
+    )
+    print(f"{'bar':>6} {'answered':>9} {'correct':>8} {'wrong':>6} {'answered unanswerable':>22}")
+    for row in choices["by_bar"]:
+        print(
+            f"{row['bar']:>6.2f} {row['answered_answerable']:>9} {row['correct']:>8} "
+            f"{row['wrong']:>6} {row['answered_unanswerable']:>22}"
+        )
+    return choices
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=Path, default=HERE / "data" / "answers.jsonl")
@@ -154,12 +185,14 @@ def main() -> None:
             outcomes = run(container, questions)
         summary = summarise(outcomes)
         print_summary(f"Answers ({composer} composer)", summary)
+        choices = topic_choice_report(container, questions)
         container.close()
     result = {
         **run_record("answers.py"),
         "composer": composer,
         "summary": summary,
         "calibration": calibration,
+        "topic_choices": choices,
         "failures": [
             {
                 "query": o.query,

@@ -69,6 +69,38 @@ def test_that_a_greeting_gets_one_clarifying_question_and_never_two_in_a_row(
     chat.warmline_escalates(reason="low_confidence")
 
 
+def test_that_a_topic_picked_from_a_clarifying_question_is_answered_from_that_article(
+    container: Container,
+) -> None:
+    chat = Script(container)
+    chat.customer_says("the label for my return isnt in my email")
+    asked = chat.warmline_asks_to_clarify()
+    assert "\u201cReturn shipping labels and costs\u201d" in asked.text
+    trace = container.conversations.last_trace(chat.conversation_id)
+    assert trace is not None
+    offered = trace.extra["offered"]
+    assert {
+        "article_id": "return-shipping-labels",
+        "title": "Return shipping labels and costs",
+    } in offered
+    chat.customer_says("the return label one")
+    reply = chat.warmline_answers(citing="return-shipping-labels")
+    assert {c.article_id for c in reply.citations} == {"return-shipping-labels"}
+    assert reply.text.startswith(container.policy.messages.answer_intro_hedged.strip())
+    trace = container.conversations.last_trace(chat.conversation_id)
+    assert trace is not None and trace.signals["topic_chosen"] == "Return shipping labels and costs"
+
+
+def test_that_turning_down_the_offered_topics_picks_none_of_them(container: Container) -> None:
+    chat = Script(container)
+    chat.customer_says("the label for my return isnt in my email")
+    chat.warmline_asks_to_clarify()
+    chat.customer_says("no, none of those")
+    chat.warmline_escalates(reason="low_confidence")
+    trace = container.conversations.last_trace(chat.conversation_id)
+    assert trace is not None and trace.signals["topic_chosen"] is None
+
+
 def test_that_the_ai_stays_silent_once_a_person_has_the_conversation(
     container: Container,
 ) -> None:

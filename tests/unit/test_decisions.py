@@ -96,6 +96,34 @@ def test_that_the_answer_threshold_comes_from_the_policy() -> None:
     assert decide(FIRST_TURN, signals(confidence=threshold), POLICY).action is Action.ANSWER
 
 
+def test_that_a_topic_the_customer_picked_is_answered_at_its_own_bar() -> None:
+    """After "Is this about Gift cards?" - "yes", the article answers at the policy's lower bar
+    for a picked topic; below that bar, or with nothing verified, a person takes over."""
+    bar = POLICY.answering.answer_chosen_topic_at_or_above
+    assert bar < POLICY.answering.answer_at_or_above
+    picked = signals(confidence=bar, topic_chosen="Gift cards")
+    decision = decide(AFTER_CLARIFYING, picked, POLICY)
+    assert decision.action is Action.ANSWER and decision.rule == "chosen_topic_answer"
+    not_picked = signals(confidence=bar)
+    assert decide(AFTER_CLARIFYING, not_picked, POLICY).rule == "below_answer_threshold"
+    below = signals(confidence=bar - 0.01, topic_chosen="Gift cards")
+    assert decide(AFTER_CLARIFYING, below, POLICY).rule == "below_answer_threshold"
+    unverified = signals(confidence=bar, topic_chosen="Gift cards", verified_sentences=0)
+    assert decide(AFTER_CLARIFYING, unverified, POLICY).action is Action.ESCALATE
+    # A signal that stops the AI still comes first.
+    asked = signals(confidence=bar, topic_chosen="Gift cards", human_request="a person")
+    assert decide(AFTER_CLARIFYING, asked, POLICY).rule == "explicit_request"
+    # The policy can hold a picked topic to the answer threshold.
+    strict = POLICY.model_copy(
+        update={
+            "answering": POLICY.answering.model_copy(
+                update={"answer_chosen_topic_at_or_above": 1.0}
+            )
+        }
+    )
+    assert decide(AFTER_CLARIFYING, picked, strict).rule == "below_answer_threshold"
+
+
 def test_that_an_unsure_answer_gets_one_clarifying_question_then_a_person() -> None:
     unsure = signals(confidence=POLICY.answering.clarify_at_or_above + 0.01, content_terms=9)
     assert decide(FIRST_TURN, unsure, POLICY).rule == "unsure_ask_once"

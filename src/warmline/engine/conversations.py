@@ -45,6 +45,7 @@ from warmline.engine.decisions import (
     decide_on_signals,
 )
 from warmline.engine.emitter import Emitter
+from warmline.engine.topics import OfferedTopic, adds_to_question, chosen_topic
 from warmline.engine.transcript import Transcript
 from warmline.errors import (
     AuthenticationError,
@@ -67,6 +68,13 @@ log = logging.getLogger(__name__)
 
 # A reply to a clarifying question with at least this many content words is also read alone.
 _OWN_QUESTION_TERMS = 3
+# A picked topic is looked for among this many times the usual number of passages.
+_CHOSEN_TOPIC_SEARCH_WIDTH = 4
+# Clarifying questions that name no help-center topic: after a bare greeting (what a search for
+# "hi" found is no topic), asking for English, or asking what did not help.
+_CLARIFY_WITHOUT_TOPICS = frozenset(
+    {"no_question_yet", "language_not_covered", "did_not_help_ask_once"}
+)
 
 
 class KnowledgeSearch(Protocol):
@@ -295,12 +303,19 @@ class ConversationService:
         earlier = [m for m in self._store.conversations.messages(conversation.id) if m != message]
         history = _signal_history(earlier, traces, conversation.identity_verified)
         question = message.text
-        if state.last_action is Action.CLARIFY:
+        asked = [m.text for m in earlier if m.role is Role.CUSTOMER]
+        if state.last_action is Action.CLARIFY and asked:
             # The reply to a clarifying question completes the question before it.
-            asked = [m.text for m in earlier if m.role is Role.CUSTOMER]
-            if asked:
-                question = f"{asked[-1]} {message.text}"
+            question = f"{asked[-1]} {message.text}"
         observed = self._signals.read(message.text, history, question=question)
+        # The reply may pick one of the topics the clarifying question offered.
+        chosen = (
+            chosen_topic(message.text, _offered_in(traces[-1]))
+            if state.last_action is Action.CLARIFY and not observed.not_helped
+            else None
+        )
+        if chosen is not None and asked and not adds_to_question(message.text, chosen):
+            question = asked[-1]  # "yes", or the topic's name: the question is the one before
         content_terms = len(set(terms(question)))
         signals = Signals(
             human_request=observed.human_request,
@@ -324,6 +339,7 @@ class ConversationService:
             intent=observed.intent.best if observed.intent else None,
             intent_confidence=observed.intent.confidence if observed.intent else None,
             intent_in_scope=observed.intent.in_scope if observed.intent else None,
+            topic_chosen=chosen.title if chosen else None,
         )
         hits: list[SearchHit] = []
         customer_hits: list[SearchHit] = []
@@ -339,17 +355,27 @@ class ConversationService:
                     question != message.text
                     and own_terms >= _OWN_QUESTION_TERMS
                     and not signals.not_helped
+                    and chosen is None
                 ):
                     # The reply to a clarifying question may be a new question of its own:
                     # read it alone too, and keep whichever reading the engine is surer of
-                    # ("that's not what I asked" is no question of its own).
+                    # ("that's not what I asked" is no question of its own, and a reply that
+                    # picks an offered topic answers the clarifying question).
                     alone = self._signals.intent_of(message.text)
                     reply_in_scope = alone.in_scope if alone else None
                     readings.append(
                         (message.text, dataclasses.replace(signals, reply_in_scope=reply_in_scope))
                     )
                 considered = [
-                    self._consider(text, state, read, earlier, history) for text, read in readings
+                    self._consider(
+                        text,
+                        state,
+                        read,
+                        earlier,
+                        history,
+                        article_id=chosen.article_id if chosen and text == question else None,
+                    )
+                    for text, read in readings
                 ]
                 decision, signals, hits, draft = _best_reading(considered)
                 customer_hits = [h for h in hits if h.article.audience is Audience.CUSTOMER]
@@ -363,12 +389,14 @@ class ConversationService:
                 )
                 decision = decide(state, signals, self._policy)
                 hits, customer_hits, draft = [], [], None
+        offered = _offered(decision, customer_hits)
         reply = self._act(
             conversation,
             decision,
             draft,
             customer_hits,
             state,
+            offered=offered,
             reading=observed.frustration_reading,
             topics=observed.topics,
             language=observed.language,
@@ -383,6 +411,7 @@ class ConversationService:
             hits=hits,
             draft=draft,
             details=observed.details,
+            offered=offered,
         )
         return reply
 
@@ -393,10 +422,21 @@ class ConversationService:
         signals: Signals,
         earlier: Sequence[Message],
         history: History,
+        *,
+        article_id: str | None = None,
     ) -> _Reading:
-        """Search, decide, draft and decide again for one reading of the customer's question."""
+        """Search, decide, draft and decide again for one reading of the customer's question.
+
+        With ``article_id`` (the topic the customer picked), only that article's passages are
+        kept, when the search finds any.
+        """
         content_terms = len(set(terms(question)))
-        hits = self._knowledge.search(question, k=self._policy.answering.retrieve_k)
+        k = self._policy.answering.retrieve_k
+        hits = self._knowledge.search(question, k=k)
+        if article_id is not None:
+            wider = self._knowledge.search(question, k=k * _CHOSEN_TOPIC_SEARCH_WIDTH)
+            picked = [h for h in wider if h.article.id == article_id][:k]
+            hits = picked or hits
         customer_hits = [h for h in hits if h.article.audience is Audience.CUSTOMER]
         signals = dataclasses.replace(
             signals,
@@ -430,6 +470,7 @@ class ConversationService:
         hits: Sequence[SearchHit],
         state: ConversationState,
         *,
+        offered: Sequence[OfferedTopic] = (),
         reading: FrustrationReading | None = None,
         topics: Sequence[str] = (),
         language: str | None = None,
@@ -446,8 +487,7 @@ class ConversationService:
             sent = self._transcript.post(conversation.id, Role.AI, worded.text, worded.citations)
             return Reply("answer", sent.text, decision.confidence, sent.citations, (), None, sent)
         if decision.action is Action.CLARIFY:
-            # After a bare greeting, what a search for "hi" found is no topic to offer.
-            titles = _topics(hits)[:3] if decision.rule != "no_question_yet" else []
+            titles = [topic.title for topic in offered]
             text = messages.clarify
             if decision.rule == "language_not_covered":
                 text = messages.text("language_not_covered", language).format(
@@ -455,9 +495,9 @@ class ConversationService:
                 )
             elif decision.rule == "did_not_help_ask_once":
                 text = messages.text("did_not_help", language)
-            elif decision.rule == "unsure_ask_once" and len(titles) == 1:
+            elif len(titles) == 1:
                 text = messages.clarify_topic.format(topic=f"\u201c{titles[0]}\u201d")
-            elif len(titles) >= 2:
+            elif titles:
                 options = ", ".join(f"\u201c{t}\u201d" for t in titles[:-1])
                 text = messages.clarify_options.format(
                     options=f"{options} or \u201c{titles[-1]}\u201d"
@@ -505,6 +545,7 @@ class ConversationService:
         hits: Sequence[SearchHit],
         draft: Draft | None,
         details: dict[str, object],
+        offered: Sequence[OfferedTopic] = (),
     ) -> None:
         now = self._clock.now()
         self._store.traces.add(
@@ -545,6 +586,7 @@ class ConversationService:
                     },
                     "draft": draft.as_trace() if draft is not None else None,
                     "detectors": details,
+                    "offered": [topic.as_dict() for topic in offered],
                 },
             )
         )
@@ -686,6 +728,30 @@ class ConversationService:
 def _topics(hits: Sequence[SearchHit]) -> list[str]:
     """Distinct article titles among the hits, best first: what a clarifying question offers."""
     return list(dict.fromkeys(h.article.title for h in hits))
+
+
+def _offered(decision: Decision, hits: Sequence[SearchHit]) -> list[OfferedTopic]:
+    """The help-center topics a clarifying question names: up to three articles, best first;
+    one only when the question asks whether it is that one."""
+    if decision.action is not Action.CLARIFY or decision.rule in _CLARIFY_WITHOUT_TOPICS:
+        return []
+    articles = {h.article.title: h.article.id for h in reversed(hits)}
+    topics = [OfferedTopic(articles[title], title) for title in _topics(hits)[:3]]
+    if len(topics) == 1 and decision.rule != "unsure_ask_once":
+        return []
+    return topics
+
+
+def _offered_in(trace: DecisionTrace) -> list[OfferedTopic]:
+    """The topics the clarifying question of this trace offered, as it recorded them."""
+    offered = trace.extra.get("offered") if isinstance(trace.extra, dict) else None
+    if not isinstance(offered, list):
+        return []
+    return [
+        OfferedTopic(str(item["article_id"]), str(item["title"]))
+        for item in offered
+        if isinstance(item, dict) and "article_id" in item and "title" in item
+    ]
 
 
 def _history(messages: Sequence[Message]) -> list[HistoryLine]:

@@ -74,6 +74,9 @@ class Signals:
     # A reply to a clarifying question read as a question of its own: whether the intent model
     # puts it, alone, in scope (None: not read alone). The intent above reads it in context.
     reply_in_scope: bool | None = None
+    # The help-center topic (article title) the customer picked from those a clarifying
+    # question offered: the question is about that article.
+    topic_chosen: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -105,6 +108,7 @@ class Signals:
             else round(self.intent_confidence, 4),
             "intent_in_scope": self.intent_in_scope,
             "reply_in_scope": self.reply_in_scope,
+            "topic_chosen": self.topic_chosen,
         }
 
 
@@ -224,6 +228,14 @@ def _decide_on_knowledge(  # noqa: PLR0911 - one return per rule reads as the ru
         )
     if signals.verified_sentences and confidence >= answering.answer_at_or_above:
         return Decision(Action.ANSWER, "verified_answer", (), confidence)
+    if (
+        signals.topic_chosen
+        and signals.verified_sentences
+        and confidence >= answering.answer_chosen_topic_at_or_above
+    ):
+        # The customer picked this article from the clarifying question: what it says on the
+        # question is what they asked to see (worded as what the help center says, hedged).
+        return Decision(Action.ANSWER, "chosen_topic_answer", (), confidence)
     if (
         may_clarify
         and confidence >= answering.clarify_at_or_above

@@ -231,3 +231,102 @@ def fit_from_outcomes(
         "ece_cross_validated": round(expected_calibration_error(cross_validated, labels), 4),
     }
     return fit_confidence(rows, labels, about=about), cross_validated, labels
+
+
+# Rules decided on the draft's confidence (not on a signal or before a draft).
+_CONFIDENCE_RULES = frozenset(
+    {"verified_answer", "chosen_topic_answer", "below_answer_threshold", "answer_withheld"}
+)
+
+
+@dataclass
+class TopicChoice:
+    """The second turn of a question that got a clarifying question naming topics: the
+    customer picks one (a relevant one for an answerable question, the first one for an
+    unanswerable question) and the engine answers or hands over."""
+
+    query: str
+    answerable: bool
+    said: str
+    recognised: bool  # the engine read the reply as picking that topic
+    decision: str
+    rule: str
+    confidence: float | None  # of the draft decided on its confidence, if any
+    draft_correct: bool
+
+
+def run_topic_choices(
+    container: Container, questions: Sequence[dict[str, Any]]
+) -> list[TopicChoice]:
+    service = container.conversations
+    choices = []
+    for item in questions:
+        started = service.start(Channel.WEB, CustomerInfo(name="Benchmark"))
+        conversation_id = started.conversation.id
+        first = service.post(conversation_id, item["query"]).reply
+        trace = container.store.traces.for_conversation(conversation_id)[-1]
+        offered = trace.extra.get("offered") if isinstance(trace.extra, dict) else None
+        if first.decision != "clarify" or not offered:
+            continue
+        if item["answerable"]:
+            relevant = [t for t in offered if t["article_id"] in item["relevant"]]
+            if not relevant:
+                continue  # the customer would say "none of those": not a pick
+            picked = relevant[0]
+        else:
+            picked = offered[0]
+        said = "yes" if len(offered) == 1 else picked["title"].lower()
+        reply = service.post(conversation_id, said).reply
+        second = container.store.traces.for_conversation(conversation_id)[-1]
+        draft = second.extra.get("draft") if isinstance(second.extra, dict) else None
+        confidence = None
+        draft_correct = False
+        if draft and second.rule in _CONFIDENCE_RULES and not draft["verification"]["withheld"]:
+            kept = [s for s in draft["verification"]["sentences"] if s["kept"]]
+            by_id = {e["id"]: e for e in draft["evidence"]}
+            cited = [by_id[i]["article_id"] for s in kept for i in s["evidence"]]
+            confidence = float(draft["confidence"])
+            draft_correct = is_correct(item, " ".join(s["text"] for s in kept), cited)
+        choices.append(
+            TopicChoice(
+                query=item["query"],
+                answerable=item["answerable"],
+                said=said,
+                recognised=second.signals.get("topic_chosen") == picked["title"],
+                decision=reply.decision,
+                rule=second.rule,
+                confidence=confidence,
+                draft_correct=draft_correct,
+            )
+        )
+    return choices
+
+
+def summarise_topic_choices(
+    choices: Sequence[TopicChoice], bars: Sequence[float], answer_at_or_above: float
+) -> dict[str, Any]:
+    """What the engine did after the pick, and what it would do at other bars for a pick."""
+    answerable = [c for c in choices if c.answerable]
+    unanswerable = [c for c in choices if not c.answerable]
+
+    def at(bar: float) -> dict[str, Any]:
+        def answers(c: TopicChoice) -> bool:
+            return c.confidence is not None and c.confidence >= min(bar, answer_at_or_above)
+
+        return {
+            "bar": bar,
+            "answered_answerable": sum(map(answers, answerable)),
+            "correct": sum(answers(c) and c.draft_correct for c in answerable),
+            "wrong": sum(answers(c) and not c.draft_correct for c in answerable),
+            "answered_unanswerable": sum(map(answers, unanswerable)),
+        }
+
+    return {
+        "answerable": len(answerable),
+        "unanswerable": len(unanswerable),
+        "recognised": sum(c.recognised for c in choices),
+        "answered_answerable": sum(c.decision == "answer" for c in answerable),
+        "correct": sum(c.decision == "answer" and c.draft_correct for c in answerable),
+        "answered_unanswerable": sum(c.decision == "answer" for c in unanswerable),
+        "by_bar": [at(bar) for bar in bars],
+    }

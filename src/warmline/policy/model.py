@@ -157,6 +157,14 @@ class Answering(_Strict):
         description="Lowest calibrated confidence (probability the answer is correct and "
         "sufficient) at which the AI answers; below it, it clarifies once or hands over."
     )
+    answer_chosen_topic_at_or_above: Ratio = Field(
+        default=1.0,
+        description="After a clarifying question, when the customer picks one of the topics it "
+        "offered (says yes to the one topic, names one, or says which in the list), the AI "
+        "answers from that article at or above this confidence, instead of the answer "
+        "threshold; below it, a person takes over. 1.0: a picked topic is held to the answer "
+        "threshold like any other question.",
+    )
     clarify_at_or_above: Ratio = Field(
         description="Lowest confidence at which a question below the answer threshold gets "
         "one clarifying question (naming the topics it could be about) instead of a handoff; "

@@ -1,0 +1,89 @@
+"""Which help-center topic a reply to a clarifying question picks.
+
+A clarifying question offers one topic ("Is this about “Gift cards”?") or a few ("Is your
+question about “Our return policy”, “How to start a return” or “Items that can't be
+returned”?"). The customer picks one by saying yes to a single topic, by naming one in their
+own words ("the return label one"), or by its place in the list ("the second one"). A reply
+that turns the offer down, or names none of the topics clearly, picks nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from warmline.knowledge.text import terms
+
+
+@dataclass(frozen=True)
+class OfferedTopic:
+    article_id: str
+    title: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"article_id": self.article_id, "title": self.title}
+
+
+# "yes", in the languages the signals read, as the first word of a reply.
+_YES = re.compile(
+    r"^\W*(?:yes|yeah|yea|yep|yup|ya|yah|yess+|correct|exactly|right|that'?s (?:it|right|the one)"
+    r"|sure|ok(?:ay)?|sí|si|claro|exacto|eso|oui|ouais|exactement|ja|jawohl|genau|richtig"
+    r"|sim|isso|exato)\b",
+    re.IGNORECASE,
+)
+# Turning the offer down, anywhere in the reply.
+_NO = re.compile(
+    r"\b(?:no|nope|nah|not|neither|none|nor|wrong|isn'?t|doesn'?t|don'?t|didn'?t|never"
+    r"|nein|nicht|keine?s?|non|pas|ni|tampoco|ninguno|ninguna|não|nao|nenhum)\b",
+    re.IGNORECASE,
+)
+_PLACES = (
+    (re.compile(r"\b(?:first|1st|former|top)\b", re.IGNORECASE), 0),
+    (re.compile(r"\b(?:second|2nd)\b", re.IGNORECASE), 1),
+    (re.compile(r"\b(?:third|3rd)\b", re.IGNORECASE), 2),
+)
+_LAST = re.compile(r"\b(?:last|latter)\b", re.IGNORECASE)
+_NUMBER_ALONE = re.compile(r"^\W*([1-9])\W*$")
+# Words of a reply that only point at a topic in the list ("the second one, please").
+_PICK_WORDS = frozenset(
+    terms("first second third last one option topic that this about please thanks")
+)
+
+
+def chosen_topic(reply: str, offered: Sequence[OfferedTopic]) -> OfferedTopic | None:
+    """The offered topic this reply picks, or None when it picks none clearly."""
+    if not offered or _NO.search(reply):
+        return None
+    if len(offered) == 1:
+        return offered[0] if _YES.search(reply) or _names(reply, offered[0]) else None
+    place = _place(reply, len(offered))
+    if place is not None:
+        return offered[place]
+    shared = [_names(reply, topic) for topic in offered]
+    best = max(shared)
+    return offered[shared.index(best)] if best > 0 and shared.count(best) == 1 else None
+
+
+def adds_to_question(reply: str, topic: OfferedTopic) -> bool:
+    """Whether a reply that picks this topic says more than the pick ("yes", its title): a
+    pick alone changes where to look, not what was asked."""
+    rest = _YES.sub(" ", reply, count=1)
+    return bool(set(terms(rest)) - set(terms(topic.title)) - _PICK_WORDS)
+
+
+def _place(reply: str, count: int) -> int | None:
+    """The list position a reply names ("2", "the second one", "the last"), when it names one."""
+    number = _NUMBER_ALONE.match(reply)
+    if number:
+        index = int(number.group(1)) - 1
+        return index if index < count else None
+    places = {i for pattern, i in _PLACES if pattern.search(reply) and i < count}
+    if _LAST.search(reply):
+        places.add(count - 1)
+    return places.pop() if len(places) == 1 else None
+
+
+def _names(reply: str, topic: OfferedTopic) -> int:
+    """How many of the topic title's content words the reply uses."""
+    return len(set(terms(reply)) & set(terms(topic.title)))

@@ -1,0 +1,58 @@
+"""A reply to a clarifying question picks one of the topics it offered, or none."""
+
+from __future__ import annotations
+
+import pytest
+
+from warmline.engine.topics import OfferedTopic, adds_to_question, chosen_topic
+
+GIFT_CARDS = OfferedTopic("gift-cards", "Gift cards")
+THREE = (
+    OfferedTopic("returns-policy", "Our return policy"),
+    OfferedTopic("start-a-return", "How to start a return"),
+    OfferedTopic("non-returnable-items", "Items that can't be returned"),
+)
+
+
+@pytest.mark.parametrize(
+    "reply", ["yes", "Yeah!", "yep that's it", "ok cool. it's the one from my aunt", "sí", "oui",
+              "ja, genau", "sim", "the gift card one"],
+)  # fmt: skip
+def test_that_yes_or_its_name_picks_the_one_topic_offered(reply: str) -> None:
+    assert chosen_topic(reply, [GIFT_CARDS]) == GIFT_CARDS
+
+
+@pytest.mark.parametrize(
+    "reply", ["no", "nope, not that", "checked spam. not there either", "hmm", "what?",
+              "no es eso", "nein", "my order is late"],
+)  # fmt: skip
+def test_that_turning_it_down_or_saying_something_else_picks_nothing(reply: str) -> None:
+    assert chosen_topic(reply, [GIFT_CARDS]) is None
+
+
+@pytest.mark.parametrize(
+    ("reply", "index"),
+    [("how to start a return", 1), ("the policy one", 0), ("2", 1), ("the second one please", 1),
+     ("the last", 2), ("first", 0), ("starting one i guess", 1)],
+)  # fmt: skip
+def test_that_a_name_or_a_place_in_the_list_picks_one_of_several(reply: str, index: int) -> None:
+    assert chosen_topic(reply, THREE) == THREE[index]
+
+
+@pytest.mark.parametrize(
+    "reply", ["return", "yes", "none of those", "4", "the first or the second", "i don't know"]
+)
+def test_that_an_unclear_reply_picks_none_of_several(reply: str) -> None:
+    assert chosen_topic(reply, THREE) is None
+
+
+def test_that_nothing_offered_means_nothing_picked() -> None:
+    assert chosen_topic("yes", []) is None
+
+
+def test_that_only_a_reply_that_says_more_than_the_pick_adds_to_the_question() -> None:
+    assert not adds_to_question("yes", GIFT_CARDS)
+    assert not adds_to_question("yeah the gift card one please", GIFT_CARDS)
+    assert not adds_to_question("the second one", THREE[1])
+    assert adds_to_question("yes, the card from my aunt has no pin on it", GIFT_CARDS)
+    assert adds_to_question("ok i'll upload photos. do i need to send it back?", GIFT_CARDS)
