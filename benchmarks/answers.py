@@ -35,6 +35,7 @@ from warmline.evaluation.answers import (
     fit_from_outcomes,
     load_questions,
     run,
+    run_follow_ups,
     run_topic_choices,
     summarise,
     summarise_topic_choices,
@@ -157,6 +158,19 @@ def topic_choice_report(
     return choices
 
 
+def follow_up_report(container: Container, questions: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """A new question on the same article right after an answer: how often it reads as a loop."""
+    follow_ups = run_follow_ups(container, questions)
+    pairs = follow_ups["pairs"]
+    looped = follow_ups["rules"].get("asked_again_unanswered", 0)
+    print(
+        f"\nA new question on the same article after an answer ({pairs} pairs): handed over as "
+        f"a loop {looped} ({looped / max(1, pairs):.1%}), none of them one"
+    )
+    print("  " + ", ".join(f"{rule} {n}" for rule, n in follow_ups["rules"].items()))
+    return follow_ups
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=Path, default=HERE / "data" / "answers.jsonl")
@@ -186,6 +200,7 @@ def main() -> None:
         summary = summarise(outcomes)
         print_summary(f"Answers ({composer} composer)", summary)
         choices = topic_choice_report(container, questions)
+        follow_ups = follow_up_report(container, questions)
         container.close()
     result = {
         **run_record("answers.py"),
@@ -193,6 +208,7 @@ def main() -> None:
         "summary": summary,
         "calibration": calibration,
         "topic_choices": choices,
+        "follow_ups": follow_ups,
         "failures": [
             {
                 "query": o.query,

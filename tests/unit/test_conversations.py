@@ -266,3 +266,17 @@ def test_that_a_topic_the_policy_keeps_for_people_goes_to_a_person(container: Co
     chat = Script(container)
     chat.customer_says("do you offer wholesale pricing for 40 duvet sets for our hotel?")
     chat.warmline_escalates(reason="policy_requires_human")
+
+
+def test_that_asking_again_what_the_last_answer_said_brings_in_a_person(
+    container: Container,
+) -> None:
+    chat = Script(container)
+    chat.customer_says("how do i change the shipping address on my order")
+    chat.warmline_answers()
+    chat.customer_says("ok but how do i get it delivered to a different address then")
+    reply = chat.warmline_escalates(reason="loop")
+    assert "going in circles" in reply.text
+    trace = container.conversations.last_trace(chat.conversation_id)
+    assert trace is not None and trace.rule == "asked_again_unanswered"
+    assert "shipping address" in str(trace.signals["answered_before"])

@@ -124,6 +124,26 @@ def test_that_a_topic_the_customer_picked_is_answered_at_its_own_bar() -> None:
     assert decide(AFTER_CLARIFYING, picked, strict).rule == "below_answer_threshold"
 
 
+def test_that_asking_again_what_an_answer_spoke_to_goes_to_a_person_as_a_loop() -> None:
+    """Right after an answer, a question the earlier answer already spoke to, which the AI
+    cannot answer any better, is handed over as a loop instead of a guess at topics."""
+    unsure = POLICY.answering.answer_at_or_above - 0.1
+    again = signals(confidence=unsure, answered_before="0.54 similar to 'Redeem at checkout.'")
+    decision = decide(AFTER_ANSWERING, again, POLICY)
+    assert decision.action is Action.ESCALATE and decision.rule == "asked_again_unanswered"
+    assert decision.reasons[0].code is ReasonCode.LOOP
+    assert "Redeem at checkout" in decision.reasons[0].evidence
+    # A surer answer is given; the same signals on other turns change nothing.
+    sure = dataclasses.replace(again, confidence=POLICY.answering.answer_at_or_above)
+    assert decide(AFTER_ANSWERING, sure, POLICY).action is Action.ANSWER
+    assert decide(FIRST_TURN, again, POLICY).rule != "asked_again_unanswered"
+    assert decide(AFTER_CLARIFYING, again, POLICY).rule != "asked_again_unanswered"
+    no_loops = POLICY.model_copy(
+        update={"escalation": POLICY.escalation.model_copy(update={"disabled": [ReasonCode.LOOP]})}
+    )
+    assert decide(AFTER_ANSWERING, again, no_loops).rule != "asked_again_unanswered"
+
+
 def test_that_an_unsure_answer_gets_one_clarifying_question_then_a_person() -> None:
     unsure = signals(confidence=POLICY.answering.clarify_at_or_above + 0.01, content_terms=9)
     assert decide(FIRST_TURN, unsure, POLICY).rule == "unsure_ask_once"

@@ -413,3 +413,29 @@ def test_that_a_mood_between_the_two_bars_is_noted_but_hands_nothing_over(
     observed = SignalReader(load_policy(), embedder).read(mixed, History())
     assert observed.frustration is None
     assert observed.frustration_noted is not None and "ridiculous" in observed.frustration_noted
+
+
+def test_that_a_question_an_earlier_answer_spoke_to_is_found_with_that_sentence(
+    embedder: Embedder,
+) -> None:
+    """Right after an answer, asking again what it said is a loop in the making; a new
+    question on the same topic is not."""
+    reader = SignalReader(load_policy(), embedder)
+    answered = History(
+        customer_texts=["how do i use my rewards points"],
+        answered_questions=["how do i use my rewards points"],
+        given_answers=["500 points = $5 off. Redeem in 500-point blocks at checkout."],
+        ai_replies=1,
+    )
+    again = reader.answered_before("sorry, so how do i actually redeem them", answered)
+    assert again is not None and "Redeem in 500-point blocks" in again
+    assert reader.answered_before("do my points expire?", answered) is None
+    assert reader.answered_before("how do i redeem them", History()) is None
+    policy = load_policy()
+    off = policy.model_copy(
+        update={
+            "escalation": policy.escalation.model_copy(update={"loop_covered_similarity": None})
+        }
+    )
+    off_reader = SignalReader(off, embedder)
+    assert off_reader.answered_before("sorry, so how do i actually redeem them", answered) is None

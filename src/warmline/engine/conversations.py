@@ -340,6 +340,9 @@ class ConversationService:
             intent_confidence=observed.intent.confidence if observed.intent else None,
             intent_in_scope=observed.intent.in_scope if observed.intent else None,
             topic_chosen=chosen.title if chosen else None,
+            answered_before=self._signals.answered_before(message.text, history)
+            if state.last_action is Action.ANSWER
+            else None,
         )
         hits: list[SearchHit] = []
         customer_hits: list[SearchHit] = []

@@ -65,6 +65,8 @@ class Signals:
     failures: int = 0  # messages so far (this one included) saying an answer did not help
     repeated_question: str | None = None  # an answered question this one asks again
     repeated_answer: str | None = None  # an answer given before that the draft would repeat
+    # Right after an answer: the sentence of an earlier answer this question asks about again.
+    answered_before: str | None = None
     acknowledgement: str | None = None  # the message only thanks, agrees or says goodbye
     language: str | None = None  # the conversation's language, when the detector is sure
     language_covered: bool = True  # the help center is written in that language
@@ -99,6 +101,7 @@ class Signals:
             "failures": self.failures,
             "repeated_question": self.repeated_question,
             "repeated_answer": self.repeated_answer,
+            "answered_before": self.answered_before,
             "acknowledgement": self.acknowledgement,
             "language": self.language,
             "language_covered": self.language_covered,
@@ -236,6 +239,19 @@ def _decide_on_knowledge(  # noqa: PLR0911 - one return per rule reads as the ru
         # The customer picked this article from the clarifying question: what it says on the
         # question is what they asked to see (worded as what the help center says, hedged).
         return Decision(Action.ANSWER, "chosen_topic_answer", (), confidence)
+    if (
+        state.last_action is Action.ANSWER
+        and signals.answered_before
+        and policy.escalation.enabled(ReasonCode.LOOP)
+    ):
+        # The customer asks again what the last answers spoke to, and the AI has nothing
+        # surer to say: the answer did not land, and guessing at topics would go in circles.
+        return Decision(
+            Action.ESCALATE,
+            "asked_again_unanswered",
+            (Reason(ReasonCode.LOOP, f"asked again: {signals.answered_before}"),),
+            confidence,
+        )
     if (
         may_clarify
         and confidence >= answering.clarify_at_or_above

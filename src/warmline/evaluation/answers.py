@@ -330,3 +330,35 @@ def summarise_topic_choices(
         "answered_unanswerable": sum(c.decision == "answer" for c in unanswerable),
         "by_bar": [at(bar) for bar in bars],
     }
+
+
+def run_follow_ups(container: Container, questions: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """A new question on the same article right after an answer: for every ordered pair of
+    answerable questions labelled with the same first relevant article whose first question is
+    answered, what the engine does with the second. None of these is the customer asking again,
+    so a loop here is a false alarm."""
+    service = container.conversations
+    by_article: dict[str, list[dict[str, Any]]] = {}
+    for item in questions:
+        if item["answerable"] and item["relevant"]:
+            by_article.setdefault(item["relevant"][0], []).append(item)
+    rules: dict[str, int] = {}
+    looped: list[dict[str, str]] = []
+    for group in by_article.values():
+        for first in group:
+            for second in group:
+                if first is second:
+                    continue
+                started = service.start(Channel.WEB, CustomerInfo(name="Benchmark"))
+                if service.post(started.conversation.id, first["query"]).reply.decision != "answer":
+                    continue
+                service.post(started.conversation.id, second["query"])
+                trace = container.store.traces.for_conversation(started.conversation.id)[-1]
+                rules[trace.rule] = rules.get(trace.rule, 0) + 1
+                if trace.rule == "asked_again_unanswered":
+                    looped.append({"first": first["query"], "second": second["query"]})
+    return {
+        "pairs": sum(rules.values()),
+        "rules": dict(sorted(rules.items(), key=lambda kv: -kv[1])),
+        "looped": looped,
+    }

@@ -277,6 +277,14 @@ class Escalation(_Strict):
         description="A draft answer at least this close to an answer already given would "
         "repeat it: a loop."
     )
+    loop_covered_similarity: Ratio | None = Field(
+        default=None,
+        description="Right after an answer, a question the AI cannot answer confidently whose "
+        "meaning is at least this close to a sentence of an answer already given is the "
+        "customer asking again what that answer was about (a loop), not a new question: a "
+        "person takes over instead of a clarifying question. Unset: such a question gets the "
+        "clarifying question like any other.",
+    )
     sensitive_topics: list[SensitiveTopic] = Field(
         description="Sensitive topics that go to a person at once (self_harm also gets the "
         "care message)."

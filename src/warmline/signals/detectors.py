@@ -20,7 +20,7 @@ import numpy as np
 
 from warmline.errors import ConfigurationError
 from warmline.knowledge.embeddings import Embedder
-from warmline.knowledge.text import chat_sentences
+from warmline.knowledge.text import chat_sentences, sentences
 from warmline.signals.classifier import DATA_PACKAGE, TextClassifier, load_labelled
 
 NONE = "none"
@@ -619,6 +619,11 @@ class LoopDetector:
     def answer(self, draft: str, given: Sequence[str]) -> tuple[float, str | None]:
         """How close a draft answer is to the nearest answer the AI already gave."""
         return self._nearest(draft, given)
+
+    def covered(self, text: str, given: Sequence[str]) -> tuple[float, str | None]:
+        """How close ``text`` is in meaning to the nearest sentence of an answer already given:
+        what an earlier answer said about it."""
+        return self._nearest(text, [line for answer in given for line in sentences(answer)])
 
     def _nearest(self, text: str, others: Sequence[str]) -> tuple[float, str | None]:
         if not others or not text.strip():

@@ -261,6 +261,17 @@ class SignalReader:
         whole, part = self._frustration.scores([text, rest])
         return text if whole < part else rest
 
+    def answered_before(self, text: str, history: History) -> str | None:
+        """The sentence of an earlier answer that already speaks to this question, when the
+        policy counts asking about it again as a loop."""
+        bar = self._policy.escalation.loop_covered_similarity
+        if bar is None:
+            return None
+        similarity, sentence = self._loops.covered(text, history.given_answers)
+        if sentence and similarity >= bar:
+            return f"{similarity:.2f} similar to what an earlier answer said: {sentence[:120]!r}"
+        return None
+
     def repeated_answer(self, draft: str, history: History) -> str | None:
         """The earlier answer a draft would repeat, when it is close enough to count."""
         similarity, earlier = self._loops.answer(draft, history.given_answers)
