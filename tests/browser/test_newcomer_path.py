@@ -155,3 +155,27 @@ def test_that_a_frustrated_customer_is_warmly_transferred_with_a_brief(
     expect(copilot.get_by_test_id("copilot-past")).to_have_count(0, timeout=TIMEOUT)
     expect(copilot).to_contain_text("first conversation", timeout=TIMEOUT)
     agent.screenshot(path=str(screenshots / "agent-brief-frustrated.png"))
+
+
+def test_that_a_customer_picks_an_offered_topic_with_one_press_and_gets_its_answer(
+    browser: Browser, server: LiveServer, screenshots: Path
+) -> None:
+    customer = open_chat(browser, server)
+    messages = customer.get_by_test_id("wl-messages")
+    customer.get_by_test_id("wl-input").fill("the label for my return isnt in my email")
+    customer.get_by_test_id("wl-send").click()
+    topics = customer.get_by_test_id("wl-topics")
+    expect(topics).to_be_visible(timeout=TIMEOUT)
+    pick = topics.get_by_role("button", name="Return shipping labels and costs")
+    expect(pick).to_be_visible()
+    expect(topics.get_by_role("button")).to_have_count(3)
+    expect(topics.get_by_role("button").last).to_be_in_viewport(timeout=TIMEOUT)
+    customer.screenshot(path=str(screenshots / "chat-topics.png"))
+    pick.click()
+    expect(messages.locator(".wl-msg[data-role=customer]").last).to_have_text(
+        re.compile("Return shipping labels and costs"), timeout=TIMEOUT
+    )
+    answer = messages.locator(".wl-msg[data-role=ai]").last
+    expect(answer).to_contain_text("reprint the label", timeout=TIMEOUT)
+    expect(answer.locator(".wl-citation").first).to_be_visible()
+    expect(customer.get_by_test_id("wl-topics")).to_have_count(0)

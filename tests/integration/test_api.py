@@ -49,6 +49,21 @@ async def test_that_a_new_conversation_starts_with_the_ai_disclosure(
     assert "AI assistant" in body["messages"][0]["text"]
 
 
+async def test_that_a_clarifying_question_lists_its_topics_and_sending_one_picks_it(
+    client: httpx.AsyncClient,
+) -> None:
+    conversation_id, headers = await start(client)
+    asked = await say(client, conversation_id, headers, "the label for my return isnt in my email")
+    assert asked["reply"]["decision"] == "clarify"
+    topics = asked["reply"]["topics"]
+    assert "Return shipping labels and costs" in topics and len(topics) <= 3
+    picked = await say(client, conversation_id, headers, "Return shipping labels and costs")
+    assert picked["reply"]["decision"] == "answer"
+    assert picked["reply"]["topics"] == []
+    cited = {c["article_id"] for c in picked["reply"]["citations"]}
+    assert cited == {"return-shipping-labels"}
+
+
 async def test_that_one_customer_is_one_identity_across_conversations(
     client: httpx.AsyncClient,
 ) -> None:

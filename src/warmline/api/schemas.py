@@ -136,6 +136,11 @@ class ReplyOut(BaseModel):
     citations: list[CitationOut]
     escalation: EscalationOut | None
     message: MessageOut | None
+    topics: list[str] = Field(
+        default_factory=list,
+        description="For a clarifying question: the help-center topics it offers, best first. "
+        "Sending one back as the next message picks it.",
+    )
 
     @classmethod
     def of(cls, r: Reply) -> ReplyOut:
@@ -151,6 +156,7 @@ class ReplyOut(BaseModel):
                 else None
             ),
             message=MessageOut.of(r.message) if r.message else None,
+            topics=list(r.topics),
         )
 
 

@@ -92,6 +92,7 @@ class Reply:
     reasons: tuple[ReasonCode, ...]
     handoff_id: HandoffId | None
     message: Message | None
+    topics: tuple[str, ...] = ()  # the help-center topics a clarifying question offers
 
 
 @dataclass(frozen=True)
@@ -506,7 +507,9 @@ class ConversationService:
                     options=f"{options} or \u201c{titles[-1]}\u201d"
                 )
             sent = self._transcript.post(conversation.id, Role.AI, text)
-            return Reply("clarify", sent.text, decision.confidence, (), (), None, sent)
+            return Reply(
+                "clarify", sent.text, decision.confidence, (), (), None, sent, tuple(titles)
+            )
         prefix = _handoff_prefix(
             decision, state, self._policy, self_harm="self_harm" in topics, language=language
         )

@@ -623,7 +623,30 @@
   // ---------------------------------------------------------------- feedback
 
   function clearFeedback() {
-    for (const n of messagesEl.querySelectorAll(".wl-feedback:not([data-done])")) n.remove();
+    for (const n of messagesEl.querySelectorAll(".wl-feedback:not([data-done]), .wl-topics")) n.remove();
+  }
+
+  // The topics a clarifying question offers, as buttons: pressing one sends its name.
+  function attachTopics(messageId, topics) {
+    const node = state.shown.get(messageId);
+    if (!node) return;
+    const box = el("div", { class: "wl-feedback wl-topics", role: "group", "aria-label": "Pick a topic" });
+    box.setAttribute("data-testid", "wl-topics");
+    for (const topic of topics.slice(0, 3)) {
+      box.appendChild(
+        el("button", {
+          type: "button",
+          class: "wl-chip",
+          text: String(topic),
+          onclick: () => {
+            box.remove();
+            sendText(String(topic));
+          },
+        })
+      );
+    }
+    node.appendChild(box);
+    scrollToBottom(true);
   }
 
   function attachFeedback(messageId) {
@@ -911,6 +934,8 @@
         if (reply.message) addMessage(reply.message);
         if (reply.decision === "escalate") {
           setStatus("connecting", STATUS.connecting);
+        } else if (reply.decision === "clarify" && reply.message && Array.isArray(reply.topics) && reply.topics.length) {
+          attachTopics(reply.message.id, reply.topics);
         } else if (reply.decision === "answer" && reply.message && reply.message.role === "ai") {
           attachFeedback(reply.message.id);
         }
