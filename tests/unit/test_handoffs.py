@@ -174,6 +174,24 @@ def test_that_the_brief_lists_what_the_ai_tried_turn_by_turn(container: Containe
     )
 
 
+def test_that_the_brief_names_the_topics_offered_and_the_one_the_customer_picked(
+    container: Container,
+) -> None:
+    chat = Script(container)
+    chat.customer_says("the label for my return isnt in my email")
+    chat.warmline_asks_to_clarify()
+    chat.customer_says("the return label one")
+    chat.warmline_answers(citing="return-shipping-labels")
+    chat.customer_says("I want to talk to a human")
+    handoff_id = chat.warmline_escalates(reason="customer_request").handoff_id
+    assert handoff_id is not None
+    asked, answered = container.handoffs.get(handoff_id).brief.actions_tried
+    assert "offered \u201cReturn shipping labels and costs\u201d" in asked
+    assert answered.endswith(
+        "the topic the customer picked (\u201cReturn shipping labels and costs\u201d)"
+    )
+
+
 def test_that_the_recovery_note_follows_what_the_customer_was_told(container: Container) -> None:
     """A further reason (an upset customer noted beside a knowledge gap) was not acknowledged
     to the customer, so the brief does not say it was; a deciding one was."""

@@ -198,9 +198,18 @@ def actions_tried(
             done = f"a step failed: {trace.signals['tool_failure']}"
         elif trace.decision == "answer":
             done = f"answered from {', '.join(titles) or 'the help center'}{sure}"
+            if trace.signals.get("topic_chosen"):
+                done += (
+                    f", the topic the customer picked (\u201c{trace.signals['topic_chosen']}\u201d)"
+                )
         elif trace.rule in _CLARIFIED:
+            offered = [f"\u201c{t['title']}\u201d" for t in trace.extra.get("offered") or []]
             done = _CLARIFIED[trace.rule] + (
-                f"; the best match was {found}{sure}" if found and sure else ""
+                f"; offered {', '.join(offered)}"
+                if offered
+                else f"; the best match was {found}{sure}"
+                if found and sure
+                else ""
             )
         elif trace.decision == "acknowledge":
             done = "acknowledged the customer's thanks"
