@@ -56,3 +56,18 @@ def test_that_only_a_reply_that_says_more_than_the_pick_adds_to_the_question() -
     assert not adds_to_question("the second one", THREE[1])
     assert adds_to_question("yes, the card from my aunt has no pin on it", GIFT_CARDS)
     assert adds_to_question("ok i'll upload photos. do i need to send it back?", GIFT_CARDS)
+
+
+def test_that_a_topic_whose_name_says_no_can_still_be_picked_by_its_name() -> None:
+    offered = (
+        OfferedTopic(
+            "delivered-not-received", "My package says delivered but I don\u2019t have it"
+        ),
+        OfferedTopic("late-or-missing-package", "Late or missing package"),
+        OfferedTopic("non-returnable-items", "Items that can't be returned"),
+    )
+    assert chosen_topic("My package says delivered but I don\u2019t have it", offered) == offered[0]
+    assert chosen_topic("the delivered but i don't have it one", offered) == offered[0]
+    assert chosen_topic("items that can't be returned", offered) == offered[2]
+    assert chosen_topic("not the late one", offered) is None
+    assert chosen_topic("no, none of those", offered) is None

@@ -53,7 +53,15 @@ _PICK_WORDS = frozenset(
 
 def chosen_topic(reply: str, offered: Sequence[OfferedTopic]) -> OfferedTopic | None:
     """The offered topic this reply picks, or None when it picks none clearly."""
-    if not offered or _NO.search(reply):
+    if not offered:
+        return None
+    said = _plain(reply)
+    for topic in offered:  # the topic's name as it was offered (a button in the web chat)
+        if said == _plain(topic.title):
+            return topic
+    # A "no" or "not" in a topic's own name ("... but I don't have it") turns nothing down.
+    titled = {word for topic in offered for word in _plain(topic.title).split()}
+    if _NO.search(" ".join(w for w in said.split() if w not in titled)):
         return None
     if len(offered) == 1:
         return offered[0] if _YES.search(reply) or _names(reply, offered[0]) else None
@@ -70,6 +78,12 @@ def adds_to_question(reply: str, topic: OfferedTopic) -> bool:
     pick alone changes where to look, not what was asked."""
     rest = _YES.sub(" ", reply, count=1)
     return bool(set(terms(rest)) - set(terms(topic.title)) - _PICK_WORDS)
+
+
+def _plain(text: str) -> str:
+    """Lower case, curly apostrophes straightened, punctuation apart from apostrophes gone."""
+    straight = text.lower().replace("\u2019", "'")
+    return " ".join(re.sub(r"[^\w']+", " ", straight).split())
 
 
 def _place(reply: str, count: int) -> int | None:
