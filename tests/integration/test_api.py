@@ -118,6 +118,7 @@ async def test_that_the_whole_handoff_round_trip_works(
         "citations": [],
         "escalation": None,
         "message": None,
+        "topics": [],
     }
     seen = (await client.get(f"/v1/conversations/{conversation_id}", headers=headers)).json()
     assert seen["owner"] == "agent" and seen["owner_name"] == "Sam"
