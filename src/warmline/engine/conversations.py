@@ -436,11 +436,11 @@ class ConversationService:
         """
         content_terms = len(set(terms(question)))
         k = self._policy.answering.retrieve_k
-        hits = self._knowledge.search(question, k=k)
+        picked: list[SearchHit] = []
         if article_id is not None:
             wider = self._knowledge.search(question, k=k * _CHOSEN_TOPIC_SEARCH_WIDTH)
             picked = [h for h in wider if h.article.id == article_id][:k]
-            hits = picked or hits
+        hits = picked or self._knowledge.search(question, k=k)
         customer_hits = [h for h in hits if h.article.audience is Audience.CUSTOMER]
         signals = dataclasses.replace(
             signals,
@@ -741,8 +741,10 @@ def _offered(decision: Decision, hits: Sequence[SearchHit]) -> list[OfferedTopic
     one only when the question asks whether it is that one."""
     if decision.action is not Action.CLARIFY or decision.rule in _CLARIFY_WITHOUT_TOPICS:
         return []
-    articles = {h.article.title: h.article.id for h in reversed(hits)}
-    topics = [OfferedTopic(articles[title], title) for title in _topics(hits)[:3]]
+    first_of: dict[str, str] = {}  # title -> the article it first came from
+    for hit in hits:
+        first_of.setdefault(hit.article.title, hit.article.id)
+    topics = [OfferedTopic(article, title) for title, article in list(first_of.items())[:3]]
     if len(topics) == 1 and decision.rule != "unsure_ask_once":
         return []
     return topics
