@@ -139,3 +139,18 @@ def test_that_a_chat_message_splits_into_sentences_without_capital_letters() -> 
     assert chat_sentences("version 2.5 of the app is out", min_words=1) == [
         "version 2.5 of the app is out"
     ]
+
+
+def test_that_a_question_asking_for_an_amount_is_answered_with_the_sentence_stating_it() -> None:
+    """ "How many backup codes do I get": both sentences name backup codes; the one stating
+    how many answers the question, and the same passage answers a question asking for no
+    amount from its opening."""
+    codes = hit(
+        "No backup codes? We'll verify your identity before we turn off two-factor.\n\n"
+        "When you turn on two-factor you get 10 backup codes to keep somewhere safe.",
+        section="Backup codes",
+    )
+    assert compose("how many backup codes do i get", codes, max_sentences=1) == (
+        "When you turn on two-factor you get 10 backup codes to keep somewhere safe.",
+    )
+    assert compose("no backup codes", codes, max_sentences=1) == ("No backup codes?",)
