@@ -64,6 +64,44 @@ async def test_that_a_clarifying_question_lists_its_topics_and_sending_one_picks
     assert cited == {"return-shipping-labels"}
 
 
+async def listed_topics(
+    client: httpx.AsyncClient, conversation_id: str, headers: dict[str, str]
+) -> list[tuple[str, list[str]]]:
+    """Each listed message's id and the topics it offers, in order."""
+    response = await client.get(f"/v1/conversations/{conversation_id}", headers=headers)
+    assert response.status_code == 200, response.text
+    return [(m["id"], m["topics"]) for m in response.json()["messages"]]
+
+
+async def test_that_a_reloaded_conversation_offers_the_topics_of_its_open_clarifying_question(
+    client: httpx.AsyncClient,
+) -> None:
+    conversation_id, headers = await start(client)
+    asked = await say(client, conversation_id, headers, "the label for my return isnt in my email")
+    question = asked["reply"]["message"]["id"]
+    assert asked["reply"]["topics"]
+    listed = await listed_topics(client, conversation_id, headers)
+    assert listed[-1] == (question, asked["reply"]["topics"])
+    assert all(topics == [] for _, topics in listed[:-1])
+
+    await say(client, conversation_id, headers, "Return shipping labels and costs")
+    listed = await listed_topics(client, conversation_id, headers)
+    assert question in [message_id for message_id, _ in listed]
+    assert all(topics == [] for _, topics in listed)  # the reply ended the offer
+
+
+async def test_that_the_topics_are_no_longer_offered_once_the_customer_asks_for_a_person(
+    client: httpx.AsyncClient,
+) -> None:
+    conversation_id, headers = await start(client)
+    asked = await say(client, conversation_id, headers, "the label for my return isnt in my email")
+    assert asked["reply"]["topics"]
+    response = await client.post(f"/v1/conversations/{conversation_id}/handoff", headers=headers)
+    assert response.status_code == 200, response.text
+    listed = await listed_topics(client, conversation_id, headers)
+    assert all(topics == [] for _, topics in listed)
+
+
 async def test_that_one_customer_is_one_identity_across_conversations(
     client: httpx.AsyncClient,
 ) -> None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -86,7 +87,7 @@ class MessageOut(BaseModel):
     citations: list[CitationOut]
 
     @classmethod
-    def of(cls, m: Message) -> MessageOut:
+    def of(cls, m: Message) -> Self:
         return cls(
             id=m.id,
             conversation_id=m.conversation_id,
@@ -98,25 +99,44 @@ class MessageOut(BaseModel):
         )
 
 
+class ListedMessageOut(MessageOut):
+    """A message as a conversation lists it: with the topics the customer can still pick."""
+
+    topics: list[str] = Field(
+        default_factory=list,
+        description="On the conversation's last message, when it is a clarifying question the "
+        "AI will read the reply to: the help-center topics it offers, best first (sending one "
+        "back picks it). Empty on every other message: an offer ends with the next message.",
+    )
+
+
 class ConversationOut(BaseModel):
     id: str
     customer_id: str
     status: str
     owner: Literal["ai", "agent"]
     owner_name: str | None = None
-    messages: list[MessageOut]
+    messages: list[ListedMessageOut]
 
     @classmethod
     def of(
-        cls, c: Conversation, messages: list[Message], owner_name: str | None = None
+        cls,
+        c: Conversation,
+        messages: list[Message],
+        owner_name: str | None = None,
+        topics: Sequence[str] = (),
     ) -> ConversationOut:
+        """``topics``: what the last message still offers."""
+        listed = [ListedMessageOut.of(m) for m in messages]
+        if listed and topics:
+            listed[-1].topics = list(topics)
         return cls(
             id=c.id,
             customer_id=c.customer_id,
             status=c.status.value,
             owner="ai" if c.owner == "ai" else "agent",
             owner_name=owner_name,
-            messages=[MessageOut.of(m) for m in messages],
+            messages=listed,
         )
 
 

@@ -45,7 +45,7 @@ from warmline.engine.decisions import (
     decide_on_signals,
 )
 from warmline.engine.emitter import Emitter
-from warmline.engine.topics import OfferedTopic, adds_to_question, chosen_topic
+from warmline.engine.topics import OfferedTopic, adds_to_question, chosen_topic, offered_in
 from warmline.engine.transcript import Transcript
 from warmline.errors import (
     AuthenticationError,
@@ -75,6 +75,8 @@ _CHOSEN_TOPIC_SEARCH_WIDTH = 4
 _CLARIFY_WITHOUT_TOPICS = frozenset(
     {"no_question_yet", "language_not_covered", "did_not_help_ask_once"}
 )
+# The AI reads the customer's next message: a closed conversation reopens on it.
+_AI_READS_NEXT = frozenset({ConversationStatus.ACTIVE, ConversationStatus.CLOSED})
 
 
 class KnowledgeSearch(Protocol):
@@ -252,6 +254,19 @@ class ConversationService:
         traces = self._store.traces.for_conversation(conversation_id)
         return traces[-1] if traces else None
 
+    def open_topics(
+        self, conversation: Conversation, messages: Sequence[Message]
+    ) -> tuple[str, ...]:
+        """The topics the customer can still pick by sending one: those the clarifying question
+        offered while it is the conversation's last message and the AI reads the reply. Any
+        later message (the customer's reply, a handoff) ends the offer."""
+        if conversation.status not in _AI_READS_NEXT or not messages:
+            return ()
+        trace = self.last_trace(conversation.id)
+        if trace is None or trace.reply_message_id != messages[-1].id:
+            return ()
+        return tuple(topic.title for topic in offered_in(trace))
+
     def customer(self, customer_id: CustomerId) -> Customer | None:
         return self._store.customers.get(customer_id)
 
@@ -311,7 +326,7 @@ class ConversationService:
         observed = self._signals.read(message.text, history, question=question)
         # The reply may pick one of the topics the clarifying question offered.
         chosen = (
-            chosen_topic(message.text, _offered_in(traces[-1]))
+            chosen_topic(message.text, offered_in(traces[-1]))
             if state.last_action is Action.CLARIFY and not observed.not_helped
             else None
         )
@@ -748,18 +763,6 @@ def _offered(decision: Decision, hits: Sequence[SearchHit]) -> list[OfferedTopic
     if len(topics) == 1 and decision.rule != "unsure_ask_once":
         return []
     return topics
-
-
-def _offered_in(trace: DecisionTrace) -> list[OfferedTopic]:
-    """The topics the clarifying question of this trace offered, as it recorded them."""
-    offered = trace.extra.get("offered") if isinstance(trace.extra, dict) else None
-    if not isinstance(offered, list):
-        return []
-    return [
-        OfferedTopic(str(item["article_id"]), str(item["title"]))
-        for item in offered
-        if isinstance(item, dict) and "article_id" in item and "title" in item
-    ]
 
 
 def _history(messages: Sequence[Message]) -> list[HistoryLine]:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from warmline.domain.traces import DecisionTrace
 from warmline.knowledge.text import terms
 
 
@@ -49,6 +50,18 @@ _NUMBER_ALONE = re.compile(r"^\W*([1-9])\W*$")
 _PICK_WORDS = frozenset(
     terms("first second third last one option topic that this about please thanks")
 )
+
+
+def offered_in(trace: DecisionTrace) -> list[OfferedTopic]:
+    """The topics the clarifying question of this trace offered, as it recorded them."""
+    offered = trace.extra.get("offered") if isinstance(trace.extra, dict) else None
+    if not isinstance(offered, list):
+        return []
+    return [
+        OfferedTopic(str(item["article_id"]), str(item["title"]))
+        for item in offered
+        if isinstance(item, dict) and "article_id" in item and "title" in item
+    ]
 
 
 def chosen_topic(reply: str, offered: Sequence[OfferedTopic]) -> OfferedTopic | None:

@@ -49,11 +49,14 @@ def start_conversation(body: StartConversationIn, request: Request, c: Services)
 
 @router.get("/{conversation_id}", response_model=ConversationOut)
 def get_conversation(conversation: CustomerConversation, c: Services) -> ConversationOut:
+    """The conversation with its messages; the last one carries the topics it still offers."""
     agent = c.store.users.get(conversation.agent_id) if conversation.agent_id else None
+    messages = list(c.conversations.messages(conversation.id))
     return ConversationOut.of(
         conversation,
-        list(c.conversations.messages(conversation.id)),
+        messages,
         owner_name=(agent.name or "a support agent") if agent else None,
+        topics=c.conversations.open_topics(conversation, messages),
     )
 
 
