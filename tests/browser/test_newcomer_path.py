@@ -179,3 +179,38 @@ def test_that_a_customer_picks_an_offered_topic_with_one_press_and_gets_its_answ
     expect(answer).to_contain_text("reprint the label", timeout=TIMEOUT)
     expect(answer.locator(".wl-citation").first).to_be_visible()
     expect(customer.get_by_test_id("wl-topics")).to_have_count(0)
+
+
+def test_that_a_reloaded_chat_still_offers_the_open_questions_topics_until_one_is_picked(
+    browser: Browser, server: LiveServer
+) -> None:
+    customer = open_chat(browser, server)
+    messages = customer.get_by_test_id("wl-messages")
+    customer.get_by_test_id("wl-input").fill("the label for my return isnt in my email")
+    customer.get_by_test_id("wl-send").click()
+    expect(customer.get_by_test_id("wl-topics").get_by_role("button")).to_have_count(
+        3, timeout=TIMEOUT
+    )
+
+    customer.reload()
+    question = messages.locator(".wl-msg[data-role=ai]").last
+    expect(question).to_contain_text("Return shipping labels and costs", timeout=TIMEOUT)
+    topics = question.get_by_test_id("wl-topics")
+    expect(topics.get_by_role("button")).to_have_count(3, timeout=TIMEOUT)
+    expect(customer.get_by_test_id("wl-topics")).to_have_count(1)
+    topics.get_by_role("button", name="Return shipping labels and costs").click()
+    expect(messages.locator(".wl-msg[data-role=customer]").last).to_have_text(
+        re.compile("Return shipping labels and costs"), timeout=TIMEOUT
+    )
+    answer = messages.locator(".wl-msg[data-role=ai]").last
+    expect(answer).to_contain_text("reprint the label", timeout=TIMEOUT)
+    expect(answer.locator(".wl-citation").first).to_be_visible()
+    expect(customer.get_by_test_id("wl-topics")).to_have_count(0)
+
+    # Answered: the earlier question's topics do not come back.
+    customer.reload()
+    expect(messages.locator(".wl-msg[data-role=ai]").last).to_contain_text(
+        "reprint the label", timeout=TIMEOUT
+    )
+    expect(messages.locator(".wl-msg[data-role=customer]")).to_have_count(2)
+    expect(customer.get_by_test_id("wl-topics")).to_have_count(0)

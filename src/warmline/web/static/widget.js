@@ -629,7 +629,7 @@
   // The topics a clarifying question offers, as buttons: pressing one sends its name.
   function attachTopics(messageId, topics) {
     const node = state.shown.get(messageId);
-    if (!node) return;
+    if (!node || node.querySelector(".wl-topics")) return;
     const box = el("div", { class: "wl-feedback wl-topics", role: "group", "aria-label": "Pick a topic" });
     box.setAttribute("data-testid", "wl-topics");
     for (const topic of topics.slice(0, 3)) {
@@ -765,6 +765,11 @@
     messagesEl.setAttribute("aria-busy", "true");
     for (const m of messages) addMessage(m, { history: true });
     messagesEl.setAttribute("aria-busy", "false");
+    // Only the last message can still offer topics (the API lists them on no other).
+    const last = messages[messages.length - 1];
+    if (last && last.role === "ai" && Array.isArray(last.topics) && last.topics.length) {
+      attachTopics(last.id, last.topics);
+    }
     scrollToBottom(true);
   }
 
