@@ -274,9 +274,26 @@ def test_that_asking_again_what_the_last_answer_said_brings_in_a_person(
     chat = Script(container)
     chat.customer_says("how do i change the shipping address on my order")
     chat.warmline_answers()
-    chat.customer_says("ok but how do i get it delivered to a different address then")
+    chat.customer_says("ok but how do i get my order delivered to a different address then")
     reply = chat.warmline_escalates(reason="loop")
     assert "going in circles" in reply.text
     trace = container.conversations.last_trace(chat.conversation_id)
     assert trace is not None and trace.rule == "asked_again_unanswered"
     assert "shipping address" in str(trace.signals["answered_before"])
+
+
+def test_that_a_follow_up_leaning_on_the_answered_question_is_read_with_it(
+    container: Container,
+) -> None:
+    """ "How much can I put on one?" means nothing alone; after a question about gift cards it
+    is about gift cards, not the shipping and bedding pages its own words find."""
+    chat = Script(container)
+    chat.customer_says("do you sell gift cards")
+    chat.warmline_answers(citing="gift-cards")
+    reply = chat.customer_says("how much can i put on one")
+    assert reply.decision in {"answer", "clarify"}, reply.text
+    trace = container.conversations.last_trace(chat.conversation_id)
+    assert trace is not None
+    assert trace.retrieved[0]["article_id"] == "gift-cards"
+    if reply.decision == "clarify":
+        assert "Gift cards" in reply.topics

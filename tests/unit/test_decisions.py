@@ -297,3 +297,15 @@ def test_that_a_greeting_does_not_use_up_the_clarifying_question() -> None:
     assert still_nothing.rule == "still_unclear_after_clarifying"
     still_vague = decide(after_greeting, signals(content_terms=2, confidence=0.3), POLICY)
     assert still_vague.action is Action.ESCALATE
+
+
+def test_that_a_follow_up_read_with_the_earlier_question_only_ever_asks_which_topic() -> None:
+    """That reading borrows the earlier question's words: a sure draft from it would answer a
+    question the customer did not ask, so it asks about its topics instead, and the earlier
+    question's words do not make the follow-up a detailed one."""
+    sure = signals(with_earlier_question=True, content_terms=12, clarify_options=2)
+    decision = decide(AFTER_ANSWERING, sure, POLICY)
+    assert (decision.action, decision.rule) == (Action.CLARIFY, "follow_up_ask_once")
+    assert decide(AFTER_ANSWERING, signals(content_terms=3), POLICY).rule == "verified_answer"
+    # Never a second clarifying question in a row.
+    assert decide(AFTER_CLARIFYING, sure, POLICY).rule == "verified_answer"

@@ -223,6 +223,7 @@ _CLARIFIED = {
     "no_question_yet": "asked what the customer needs (no question yet)",
     "unsure_ask_once": "asked a clarifying question: the help center's answer was not sure enough",
     "ambiguous_ask_once": "asked which of several help-center topics the question is about",
+    "follow_up_ask_once": "asked which topic a follow-up to the last answer is about",
     "did_not_help_ask_once": "asked what the last answer had missed (the customer said so)",
     "language_not_covered": "asked the customer to write in a language the help center covers",
 }

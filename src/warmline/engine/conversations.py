@@ -45,6 +45,7 @@ from warmline.engine.decisions import (
     decide_on_signals,
 )
 from warmline.engine.emitter import Emitter
+from warmline.engine.follow_ups import answered_question, leans_on_earlier
 from warmline.engine.topics import OfferedTopic, adds_to_question, chosen_topic, offered_in
 from warmline.engine.transcript import Transcript
 from warmline.errors import (
@@ -385,6 +386,23 @@ class ConversationService:
                     readings.append(
                         (message.text, dataclasses.replace(signals, reply_in_scope=reply_in_scope))
                     )
+                leaning = (
+                    state.last_action is Action.ANSWER
+                    and bool(asked)
+                    and leans_on_earlier(message.text)
+                )
+                if leaning:
+                    # A follow-up to an answer that cannot stand alone ("how much can I put on
+                    # one?" after "do you sell gift cards") is read with the question the answer
+                    # answered too, to ask about the conversation's topics when the follow-up
+                    # alone cannot be answered; the follow-up alone decides everything else.
+                    readings.insert(
+                        0,
+                        (
+                            f"{answered_question(asked, traces)} {message.text}",
+                            dataclasses.replace(signals, with_earlier_question=True),
+                        ),
+                    )
                 considered = [
                     self._consider(
                         text,
@@ -396,7 +414,7 @@ class ConversationService:
                     )
                     for text, read in readings
                 ]
-                decision, signals, hits, draft = _best_reading(considered)
+                decision, signals, hits, draft = _best_reading(considered, clarify_first=leaning)
                 customer_hits = [h for h in hits if h.article.audience is Audience.CUSTOMER]
             except Exception as error:  # a failing part must cost a handoff, never the message
                 if isinstance(error, WarmlineError):  # an outage we know: no stack trace
@@ -760,7 +778,7 @@ def _offered(decision: Decision, hits: Sequence[SearchHit]) -> list[OfferedTopic
     for hit in hits:
         first_of.setdefault(hit.article.title, hit.article.id)
     topics = [OfferedTopic(article, title) for title, article in list(first_of.items())[:3]]
-    if len(topics) == 1 and decision.rule != "unsure_ask_once":
+    if len(topics) == 1 and decision.rule not in {"unsure_ask_once", "follow_up_ask_once"}:
         return []
     return topics
 
@@ -901,10 +919,21 @@ class _Reading:
 
 
 def _best_reading(
-    readings: Sequence[_Reading],
+    readings: Sequence[_Reading], *, clarify_first: bool = False
 ) -> tuple[Decision, Signals, list[SearchHit], Draft | None]:
     """An answer from either reading wins (the surer one); otherwise the last reading decides:
-    a reply that is a new question of its own is judged as that question."""
-    answers = [r for r in readings if r.decision.action is Action.ANSWER]
-    chosen = max(answers, key=lambda r: r.decision.confidence or 0.0) if answers else readings[-1]
+    a reply that is a new question of its own is judged as that question.
+
+    With ``clarify_first`` the first reading only ever asks: it may not answer (the earlier
+    question's words would vouch for an answer to a question it does not ask), but when the
+    others do not answer, its clarifying question, about the conversation's topics, comes first.
+    """
+    answering = readings[1:] if clarify_first else readings
+    answers = [r for r in answering if r.decision.action is Action.ANSWER]
+    if answers:
+        chosen = max(answers, key=lambda r: r.decision.confidence or 0.0)
+    elif clarify_first and readings[0].decision.action is Action.CLARIFY:
+        chosen = readings[0]
+    else:
+        chosen = readings[-1]
     return chosen.decision, chosen.signals, chosen.hits, chosen.draft

@@ -79,6 +79,9 @@ class Signals:
     # The help-center topic (article title) the customer picked from those a clarifying
     # question offered: the question is about that article.
     topic_chosen: str | None = None
+    # This reading puts a follow-up that cannot stand alone together with the question the
+    # last answer answered: it may only ask which topic the follow-up is about, never answer.
+    with_earlier_question: bool = False
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -112,6 +115,7 @@ class Signals:
             "intent_in_scope": self.intent_in_scope,
             "reply_in_scope": self.reply_in_scope,
             "topic_chosen": self.topic_chosen,
+            "with_earlier_question": self.with_earlier_question,
         }
 
 
@@ -187,6 +191,7 @@ def _decide_on_knowledge(  # noqa: PLR0911 - one return per rule reads as the ru
     # A detailed follow-up to an answer is specific already: a person, not a guess at topics.
     detailed_follow_up = (
         state.last_action is Action.ANSWER
+        and not signals.with_earlier_question  # the earlier question's words are not its own
         and answering.follow_up_handoff_terms is not None
         and signals.content_terms >= answering.follow_up_handoff_terms
     )
@@ -222,6 +227,10 @@ def _decide_on_knowledge(  # noqa: PLR0911 - one return per rule reads as the ru
             )
         return _escalate("no_relevant_knowledge", ReasonCode.OUT_OF_SCOPE, found)
     confidence = signals.confidence
+    if signals.with_earlier_question and may_clarify and signals.verified_sentences:
+        # The earlier question's words would vouch for an answer to a question the follow-up
+        # does not ask; its topics are what to ask about.
+        return Decision(Action.CLARIFY, "follow_up_ask_once", (), confidence)
     if signals.repeated_answer and policy.escalation.enabled(ReasonCode.LOOP):
         return Decision(
             Action.ESCALATE,
