@@ -36,8 +36,10 @@ from warmline.evaluation.answers import (
     load_questions,
     run,
     run_follow_ups,
+    run_second_turns,
     run_topic_choices,
     summarise,
+    summarise_second_turns,
     summarise_topic_choices,
 )
 from warmline.evaluation.calibration import (
@@ -171,9 +173,59 @@ def follow_up_report(container: Container, questions: Sequence[dict[str, Any]]) 
     return follow_ups
 
 
+def second_turn_report(
+    container: Container,
+    questions: Sequence[dict[str, Any]],
+    outcomes: Sequence[Outcome],
+    follow_ups: Sequence[dict[str, Any]],
+) -> dict[str, Any]:
+    """Second turns: follow-ups that lean on the first question, and new questions on another
+    topic (did the first question's context get in their way?)."""
+    leaning = summarise_second_turns(
+        run_second_turns(container, [(item["previous"], item) for item in follow_ups])
+    )
+    answerable = [q for q in questions if q["answerable"] and q["relevant"]]
+    pairs = []
+    for index, first in enumerate(answerable):
+        later = answerable[index + 1 :] + answerable[:index]
+        second = next((q for q in later if q["relevant"][0] not in first["relevant"]), None)
+        if second is not None:
+            pairs.append((first["query"], second))
+    other = run_second_turns(container, pairs)
+    alone = {o.query: o.correct for o in outcomes}
+    after_answer = [t for t in other if t.first_decision == "answer"]
+    other_topic = {
+        **summarise_second_turns(other),
+        "after_an_answer_correct_when_asked_first": sum(alone[t.query] for t in after_answer),
+    }
+    print(
+        f"\n{'second turn':<44} {'n':>4} {'correct':>8} {'wrong':>6} {'clarified':>10} "
+        f"{'naming a relevant topic':>24} {'handed over':>12} {'unanswerable answered':>22}"
+    )
+    rows = [
+        ("follow-up leaning on the first question", leaning["all"]),
+        ("  of which after an answer", leaning["after_an_answer"]),
+        ("  of which after a clarifying question", leaning["after_a_clarifying_question"]),
+        ("new question on another topic", other_topic["all"]),
+        ("  of which after an answer", other_topic["after_an_answer"]),
+    ]
+    for title, row in rows:
+        print(
+            f"{title:<44} {row['n']:>4} {row['correct']:>8} {row['wrong']:>6} "
+            f"{row['clarified']:>10} {row['clarified_naming_a_relevant_topic']:>24} "
+            f"{row['handed_over']:>12} {row['unanswerable_answered']:>22}"
+        )
+    print(
+        "  the same new questions asked first: "
+        f"{other_topic['after_an_answer_correct_when_asked_first']} correct"
+    )
+    return {"leaning_follow_ups": leaning, "other_topic": other_topic}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=Path, default=HERE / "data" / "answers.jsonl")
+    parser.add_argument("--follow-ups", type=Path, default=HERE / "data" / "follow_ups.jsonl")
     parser.add_argument("--fit", action="store_true", help="Refit the shipped calibration.")
     parser.add_argument("--chat-url", default=None)
     parser.add_argument("--chat-model", default="local")
@@ -201,6 +253,9 @@ def main() -> None:
         print_summary(f"Answers ({composer} composer)", summary)
         choices = topic_choice_report(container, questions)
         follow_ups = follow_up_report(container, questions)
+        second_turns = second_turn_report(
+            container, questions, outcomes, load_questions(args.follow_ups)
+        )
         container.close()
     result = {
         **run_record("answers.py"),
@@ -209,6 +264,7 @@ def main() -> None:
         "calibration": calibration,
         "topic_choices": choices,
         "follow_ups": follow_ups,
+        "second_turns": second_turns,
         "failures": [
             {
                 "query": o.query,

@@ -362,3 +362,74 @@ def run_follow_ups(container: Container, questions: Sequence[dict[str, Any]]) ->
         "rules": dict(sorted(rules.items(), key=lambda kv: -kv[1])),
         "looped": looped,
     }
+
+
+@dataclass
+class SecondTurn:
+    """The customer's second message, asked right after a first question."""
+
+    first: str
+    query: str
+    answerable: bool
+    kind: str
+    first_decision: str
+    decision: str
+    rule: str
+    correct: bool  # the second reply is a correct, cited answer
+    offered_relevant: bool  # the second reply is a clarifying question naming a relevant topic
+
+
+def run_second_turns(
+    container: Container, pairs: Sequence[tuple[str, dict[str, Any]]]
+) -> list[SecondTurn]:
+    """Ask ``first``, then the labelled question ``item``, each pair in a new conversation."""
+    service = container.conversations
+    turns = []
+    for first, item in pairs:
+        started = service.start(Channel.WEB, CustomerInfo(name="Benchmark"))
+        opened = service.post(started.conversation.id, first).reply
+        reply = service.post(started.conversation.id, item["query"]).reply
+        trace = container.store.traces.for_conversation(started.conversation.id)[-1]
+        turns.append(
+            SecondTurn(
+                first=first,
+                query=item["query"],
+                answerable=item["answerable"],
+                kind=item.get("kind", ""),
+                first_decision=opened.decision,
+                decision=reply.decision,
+                rule=trace.rule,
+                correct=reply.decision == "answer"
+                and is_correct(item, reply.text, [c.article_id for c in reply.citations]),
+                offered_relevant=reply.decision == "clarify"
+                and bool(
+                    {t["article_id"] for t in trace.extra.get("offered", [])}
+                    & set(item.get("relevant", []))
+                ),
+            )
+        )
+    return turns
+
+
+def summarise_second_turns(turns: Sequence[SecondTurn]) -> dict[str, Any]:
+    """What the second turn got, split by what the first turn did."""
+
+    def counts(group: Sequence[SecondTurn]) -> dict[str, int]:
+        answerable = [t for t in group if t.answerable]
+        unanswerable = [t for t in group if not t.answerable]
+        return {
+            "n": len(group),
+            "answerable": len(answerable),
+            "correct": sum(t.correct for t in answerable),
+            "wrong": sum(t.decision == "answer" and not t.correct for t in answerable),
+            "clarified": sum(t.decision == "clarify" for t in group),
+            "clarified_naming_a_relevant_topic": sum(t.offered_relevant for t in answerable),
+            "handed_over": sum(t.decision == "escalate" for t in group),
+            "unanswerable_answered": sum(t.decision == "answer" for t in unanswerable),
+        }
+
+    return {
+        "all": counts(turns),
+        "after_an_answer": counts([t for t in turns if t.first_decision == "answer"]),
+        "after_a_clarifying_question": counts([t for t in turns if t.first_decision == "clarify"]),
+    }
