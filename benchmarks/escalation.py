@@ -80,6 +80,12 @@ def main() -> None:
     )
     same_turn = summary["explicit_request_same_turn_recall"]
     print(f"explicit requests honoured in the same turn: {same_turn:.1%}")
+    reached = summary["explicit_request_reached_same_turn_recall"]
+    if reached is not None:
+        print(
+            f"  of the {summary['explicit_requests_reached']} made before any other handoff: "
+            f"{reached:.1%}"
+        )
     failures = [r for r in results if not r.passed]
     if failures:
         print("\nfailures:")

@@ -251,6 +251,7 @@ def summarise(results: Sequence[ScenarioResult]) -> dict[str, Any]:
     both = [r for r in escalating if r.turn is not None]
     negatives = [r for r in results if r.expected_turn is None]
     requests = [r for r in results if r.category == ReasonCode.CUSTOMER_REQUEST.value]
+    reached = [r for r in requests if r.turn is None or r.turn >= (r.expected_turn or 0)]
     return {
         "scenarios": len(results),
         "passed": sum(r.passed for r in results),
@@ -273,6 +274,12 @@ def summarise(results: Sequence[ScenarioResult]) -> dict[str, Any]:
         "never_scenarios": len(negatives),
         "explicit_request_same_turn_recall": (
             sum(r.passed for r in requests) / len(requests) if requests else None
+        ),
+        # Requests made while the AI still held the conversation (not handed over earlier,
+        # for another reason): the part of the recall a request detector answers for.
+        "explicit_requests_reached": len(reached),
+        "explicit_request_reached_same_turn_recall": (
+            sum(r.passed for r in reached) / len(reached) if reached else None
         ),
     }
 
