@@ -216,6 +216,15 @@ def second_turn_report(
             f"{row['handed_over']:>12} {row['unanswerable_answered']:>22}"
         )
     print(
+        f"{'the customer then picks the topic':<44} {'correct':>8} {'wrong':>6} "
+        f"{'unanswerable answered':>22}"
+    )
+    for title, row in rows:
+        print(
+            f"{title:<44} {row['picked_then_correct']:>8} {row['picked_then_wrong']:>6} "
+            f"{row['unanswerable_picked_then_answered']:>22}"
+        )
+    print(
         "  the same new questions asked first: "
         f"{other_topic['after_an_answer_correct_when_asked_first']} correct"
     )

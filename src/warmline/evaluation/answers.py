@@ -377,6 +377,11 @@ class SecondTurn:
     rule: str
     correct: bool  # the second reply is a correct, cited answer
     offered_relevant: bool  # the second reply is a clarifying question naming a relevant topic
+    # When the second reply asked which topic, the customer picks one (a relevant one for an
+    # answerable question, the first one otherwise), as the web chat's buttons send it:
+    picked: bool = False
+    after_pick: str = ""  # the decision on the pick
+    correct_after_pick: bool = False
 
 
 def run_second_turns(
@@ -390,6 +395,17 @@ def run_second_turns(
         opened = service.post(started.conversation.id, first).reply
         reply = service.post(started.conversation.id, item["query"]).reply
         trace = container.store.traces.for_conversation(started.conversation.id)[-1]
+        offered = trace.extra.get("offered", []) if reply.decision == "clarify" else []
+        wanted = [t for t in offered if t["article_id"] in item.get("relevant", [])]
+        pick = (wanted or ([] if item["answerable"] else offered))[:1]
+        after_pick = ""
+        correct_after_pick = False
+        if pick:
+            third = service.post(started.conversation.id, pick[0]["title"]).reply
+            after_pick = third.decision
+            correct_after_pick = third.decision == "answer" and is_correct(
+                item, third.text, [c.article_id for c in third.citations]
+            )
         turns.append(
             SecondTurn(
                 first=first,
@@ -401,11 +417,10 @@ def run_second_turns(
                 rule=trace.rule,
                 correct=reply.decision == "answer"
                 and is_correct(item, reply.text, [c.article_id for c in reply.citations]),
-                offered_relevant=reply.decision == "clarify"
-                and bool(
-                    {t["article_id"] for t in trace.extra.get("offered", [])}
-                    & set(item.get("relevant", []))
-                ),
+                offered_relevant=bool(wanted),
+                picked=bool(pick),
+                after_pick=after_pick,
+                correct_after_pick=correct_after_pick,
             )
         )
     return turns
@@ -424,6 +439,13 @@ def summarise_second_turns(turns: Sequence[SecondTurn]) -> dict[str, Any]:
             "wrong": sum(t.decision == "answer" and not t.correct for t in answerable),
             "clarified": sum(t.decision == "clarify" for t in group),
             "clarified_naming_a_relevant_topic": sum(t.offered_relevant for t in answerable),
+            "picked_then_correct": sum(t.correct_after_pick for t in answerable),
+            "picked_then_wrong": sum(
+                t.after_pick == "answer" and not t.correct_after_pick for t in answerable
+            ),
+            "unanswerable_picked_then_answered": sum(
+                t.after_pick == "answer" for t in unanswerable
+            ),
             "handed_over": sum(t.decision == "escalate" for t in group),
             "unanswerable_answered": sum(t.decision == "answer" for t in unanswerable),
         }
