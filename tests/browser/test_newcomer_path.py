@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.helpers import LiveServer
 from warmline.domain.users import UserRole
@@ -161,7 +161,6 @@ def test_that_a_customer_picks_an_offered_topic_with_one_press_and_gets_its_answ
     browser: Browser, server: LiveServer, screenshots: Path
 ) -> None:
     customer = open_chat(browser, server)
-    messages = customer.get_by_test_id("wl-messages")
     customer.get_by_test_id("wl-input").fill("the label for my return isnt in my email")
     customer.get_by_test_id("wl-send").click()
     topics = customer.get_by_test_id("wl-topics")
@@ -171,14 +170,7 @@ def test_that_a_customer_picks_an_offered_topic_with_one_press_and_gets_its_answ
     expect(topics.get_by_role("button")).to_have_count(3)
     expect(topics.get_by_role("button").last).to_be_in_viewport(timeout=TIMEOUT)
     customer.screenshot(path=str(screenshots / "chat-topics.png"))
-    pick.click()
-    expect(messages.locator(".wl-msg[data-role=customer]").last).to_have_text(
-        re.compile("Return shipping labels and costs"), timeout=TIMEOUT
-    )
-    answer = messages.locator(".wl-msg[data-role=ai]").last
-    expect(answer).to_contain_text("reprint the label", timeout=TIMEOUT)
-    expect(answer.locator(".wl-citation").first).to_be_visible()
-    expect(customer.get_by_test_id("wl-topics")).to_have_count(0)
+    press_and_get_the_label_answer(customer, pick)
 
 
 def test_that_a_reloaded_chat_still_offers_the_open_questions_topics_until_one_is_picked(
@@ -198,14 +190,9 @@ def test_that_a_reloaded_chat_still_offers_the_open_questions_topics_until_one_i
     topics = question.get_by_test_id("wl-topics")
     expect(topics.get_by_role("button")).to_have_count(3, timeout=TIMEOUT)
     expect(customer.get_by_test_id("wl-topics")).to_have_count(1)
-    topics.get_by_role("button", name="Return shipping labels and costs").click()
-    expect(messages.locator(".wl-msg[data-role=customer]").last).to_have_text(
-        re.compile("Return shipping labels and costs"), timeout=TIMEOUT
+    press_and_get_the_label_answer(
+        customer, topics.get_by_role("button", name="Return shipping labels and costs")
     )
-    answer = messages.locator(".wl-msg[data-role=ai]").last
-    expect(answer).to_contain_text("reprint the label", timeout=TIMEOUT)
-    expect(answer.locator(".wl-citation").first).to_be_visible()
-    expect(customer.get_by_test_id("wl-topics")).to_have_count(0)
 
     # Answered: the earlier question's topics do not come back.
     customer.reload()
@@ -213,4 +200,17 @@ def test_that_a_reloaded_chat_still_offers_the_open_questions_topics_until_one_i
         "reprint the label", timeout=TIMEOUT
     )
     expect(messages.locator(".wl-msg[data-role=customer]")).to_have_count(2)
+    expect(customer.get_by_test_id("wl-topics")).to_have_count(0)
+
+
+def press_and_get_the_label_answer(customer: Page, button: Locator) -> None:
+    """Pressing the return-label topic sends its name and gets the cited answer; the buttons go."""
+    messages = customer.get_by_test_id("wl-messages")
+    button.click()
+    expect(messages.locator(".wl-msg[data-role=customer]").last).to_have_text(
+        re.compile("Return shipping labels and costs"), timeout=TIMEOUT
+    )
+    answer = messages.locator(".wl-msg[data-role=ai]").last
+    expect(answer).to_contain_text("reprint the label", timeout=TIMEOUT)
+    expect(answer.locator(".wl-citation").first).to_be_visible()
     expect(customer.get_by_test_id("wl-topics")).to_have_count(0)
