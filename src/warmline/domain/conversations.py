@@ -74,3 +74,8 @@ class Conversation:
     @property
     def ai_may_reply(self) -> bool:
         return self.status is ConversationStatus.ACTIVE
+
+    @property
+    def ai_reads_next_message(self) -> bool:
+        """The AI replies to the customer's next message: a closed conversation reopens on it."""
+        return self.ai_may_reply or self.status is ConversationStatus.CLOSED

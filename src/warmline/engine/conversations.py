@@ -76,8 +76,6 @@ _CHOSEN_TOPIC_SEARCH_WIDTH = 4
 _CLARIFY_WITHOUT_TOPICS = frozenset(
     {"no_question_yet", "language_not_covered", "did_not_help_ask_once"}
 )
-# The AI reads the customer's next message: a closed conversation reopens on it.
-_AI_READS_NEXT = frozenset({ConversationStatus.ACTIVE, ConversationStatus.CLOSED})
 
 
 class KnowledgeSearch(Protocol):
@@ -261,7 +259,7 @@ class ConversationService:
         """The topics the customer can still pick by sending one: those the clarifying question
         offered while it is the conversation's last message and the AI reads the reply. Any
         later message (the customer's reply, a handoff) ends the offer."""
-        if conversation.status not in _AI_READS_NEXT or not messages:
+        if not conversation.ai_reads_next_message or not messages:
             return ()
         trace = self.last_trace(conversation.id)
         if trace is None or trace.reply_message_id != messages[-1].id:
@@ -386,23 +384,6 @@ class ConversationService:
                     readings.append(
                         (message.text, dataclasses.replace(signals, reply_in_scope=reply_in_scope))
                     )
-                leaning = (
-                    state.last_action is Action.ANSWER
-                    and bool(asked)
-                    and leans_on_earlier(message.text)
-                )
-                if leaning:
-                    # A follow-up to an answer that cannot stand alone ("how much can I put on
-                    # one?" after "do you sell gift cards") is read with the question the answer
-                    # answered too, to ask about the conversation's topics when the follow-up
-                    # alone cannot be answered; the follow-up alone decides everything else.
-                    readings.insert(
-                        0,
-                        (
-                            f"{answered_question(asked, traces)} {message.text}",
-                            dataclasses.replace(signals, with_earlier_question=True),
-                        ),
-                    )
                 considered = [
                     self._consider(
                         text,
@@ -414,7 +395,25 @@ class ConversationService:
                     )
                     for text, read in readings
                 ]
-                decision, signals, hits, draft = _best_reading(considered, clarify_first=leaning)
+                asking = None
+                if (
+                    state.last_action is Action.ANSWER
+                    and asked
+                    and leans_on_earlier(message.text)
+                    and all(r.decision.action is not Action.ANSWER for r in considered)
+                ):
+                    # A follow-up to an answer that cannot stand alone ("how much can I put on
+                    # one?" after "do you sell gift cards") and cannot be answered alone is
+                    # read with the question the answer answered, to ask about the
+                    # conversation's topics; the follow-up alone decides everything else.
+                    asking = self._consider(
+                        f"{answered_question(asked, traces)} {message.text}",
+                        state,
+                        dataclasses.replace(signals, with_earlier_question=True),
+                        earlier,
+                        history,
+                    )
+                decision, signals, hits, draft = _best_reading(considered, asking=asking)
                 customer_hits = [h for h in hits if h.article.audience is Audience.CUSTOMER]
             except Exception as error:  # a failing part must cost a handoff, never the message
                 if isinstance(error, WarmlineError):  # an outage we know: no stack trace
@@ -919,21 +918,16 @@ class _Reading:
 
 
 def _best_reading(
-    readings: Sequence[_Reading], *, clarify_first: bool = False
+    readings: Sequence[_Reading], *, asking: _Reading | None = None
 ) -> tuple[Decision, Signals, list[SearchHit], Draft | None]:
-    """An answer from either reading wins (the surer one); otherwise the last reading decides:
-    a reply that is a new question of its own is judged as that question.
-
-    With ``clarify_first`` the first reading only ever asks: it may not answer (the earlier
-    question's words would vouch for an answer to a question it does not ask), but when the
-    others do not answer, its clarifying question, about the conversation's topics, comes first.
-    """
-    answering = readings[1:] if clarify_first else readings
-    answers = [r for r in answering if r.decision.action is Action.ANSWER]
+    """An answer from either reading wins (the surer one); otherwise a clarifying question
+    from ``asking`` (a reading that may only ask, never answer), and otherwise the last reading
+    decides: a reply that is a new question of its own is judged as that question."""
+    answers = [r for r in readings if r.decision.action is Action.ANSWER]
     if answers:
         chosen = max(answers, key=lambda r: r.decision.confidence or 0.0)
-    elif clarify_first and readings[0].decision.action is Action.CLARIFY:
-        chosen = readings[0]
+    elif asking is not None and asking.decision.action is Action.CLARIFY:
+        chosen = asking
     else:
         chosen = readings[-1]
     return chosen.decision, chosen.signals, chosen.hits, chosen.draft
