@@ -368,19 +368,15 @@ def run_follow_ups(container: Container, questions: Sequence[dict[str, Any]]) ->
 class SecondTurn:
     """The customer's second message, asked right after a first question."""
 
-    first: str
     query: str
     answerable: bool
-    kind: str
     first_decision: str
     decision: str
-    rule: str
     correct: bool  # the second reply is a correct, cited answer
     offered_relevant: bool  # the second reply is a clarifying question naming a relevant topic
     # When the second reply asked which topic, the customer picks one (a relevant one for an
     # answerable question, the first one otherwise), as the web chat's buttons send it:
-    picked: bool = False
-    after_pick: str = ""  # the decision on the pick
+    after_pick: str = ""  # the decision on the pick ("" when there was none)
     correct_after_pick: bool = False
 
 
@@ -408,17 +404,13 @@ def run_second_turns(
             )
         turns.append(
             SecondTurn(
-                first=first,
                 query=item["query"],
                 answerable=item["answerable"],
-                kind=item.get("kind", ""),
                 first_decision=opened.decision,
                 decision=reply.decision,
-                rule=trace.rule,
                 correct=reply.decision == "answer"
                 and is_correct(item, reply.text, [c.article_id for c in reply.citations]),
                 offered_relevant=bool(wanted),
-                picked=bool(pick),
                 after_pick=after_pick,
                 correct_after_pick=correct_after_pick,
             )
