@@ -142,11 +142,12 @@ def test_that_a_chat_message_splits_into_sentences_without_capital_letters() -> 
 
 
 def test_that_a_question_asking_for_an_amount_is_answered_with_the_sentence_stating_it() -> None:
-    """ "How many backup codes do I get": both sentences name backup codes; the one stating
-    how many answers the question, and the same passage answers a question asking for no
-    amount from its opening."""
+    """ "How many backup codes do I get": every sentence names backup codes; the one stating
+    how many answers the question ("one of your codes" states no amount), and the same passage
+    answers a question asking for no amount from its opening."""
     codes = hit(
         "No backup codes? We'll verify your identity before we turn off two-factor.\n\n"
+        "Use one of your backup codes to sign in on a new phone.\n\n"
         "When you turn on two-factor you get 10 backup codes to keep somewhere safe.",
         section="Backup codes",
     )
