@@ -194,6 +194,32 @@ def test_that_look_alikes_are_not_sensitive(sensitive: TopicDetector, text: str)
     assert sensitive.detect(text) is None
 
 
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("i didnt make this order", "fraud"),
+        ("this purchase is not from me, my card must be stolen", "fraud"),
+        ("you closed my account without telling me", "account_suspended"),
+    ],
+)
+def test_that_a_short_plain_statement_of_fraud_or_a_closed_account_is_sensitive(
+    sensitive: TopicDetector, text: str, topic: str
+) -> None:
+    """Short statements that a charge is not the customer's, or that the shop closed the
+    account, had read as no topic at all (none of these lines is in the training data)."""
+    hit = sensitive.detect(text)
+    assert hit is not None and hit.kind == topic
+
+
+@pytest.mark.parametrize("text", ["account locked", "cant log in, says account locked"])
+def test_that_the_routine_lock_out_is_not_a_suspended_account(
+    sensitive: TopicDetector, text: str
+) -> None:
+    """Locked after wrong passwords is self-service (the help center explains it); it had read
+    0.97-0.99 as a suspended account. Not in the training data either."""
+    assert sensitive.detect(text) is None
+
+
 def test_that_a_sensitive_sentence_inside_a_long_message_is_found(sensitive: TopicDetector) -> None:
     message = (
         "it's my mom's account. she passed away in march and i keep getting her rewards emails, "
@@ -427,7 +453,9 @@ def test_that_a_mood_between_the_two_bars_is_noted_but_hands_nothing_over(
     assert upset.frustration_noted is not None and "ridiculous" in upset.frustration_noted
     assert reader.read("where is my order?", History()).frustration_noted is None
     # One angry sentence beside a calm question: not frustrated enough to hand over, but noted.
-    mixed = "and does it work on induction? this is ridiculous, nobody ever answers anything!!"
+    mixed = (
+        "and does it work on induction? honestly this is ridiculous, nobody ever answers my emails"
+    )
     observed = SignalReader(load_policy(), embedder).read(mixed, History())
     assert observed.frustration is None
     assert observed.frustration_noted is not None and "ridiculous" in observed.frustration_noted

@@ -393,10 +393,12 @@ class TopicDetector:
 
     @staticmethod
     def _leaning(probabilities: Mapping[str, float], topics: Sequence[str] | None) -> str | None:
-        """The wanted topic the whole message reads likelier than no topic at all, if any."""
+        """The likeliest wanted topic, when the whole message reads likelier about the wanted
+        topics together than about none (the bar, too, is for the topics together)."""
         wanted = _wanted(probabilities, topics)
         best = max(wanted, key=lambda key: wanted[key], default=None)
-        return best if best is not None and wanted[best] > probabilities.get(NONE, 0.0) else None
+        leans = sum(wanted.values()) > probabilities.get(NONE, 0.0)
+        return best if best is not None and leans else None
 
 
 def _wanted(probabilities: Mapping[str, float], topics: Sequence[str] | None) -> dict[str, float]:
@@ -474,7 +476,7 @@ def frustration_as_none() -> list[tuple[str, str]]:
 # harder English frustration cases (sarcasm, resignation, short neutral replies).
 _MORE_DATA: dict[str, tuple[str, ...]] = {
     "frustration": ("frustration_more.jsonl", "frustration_multi.jsonl"),
-    "sensitive": ("sensitive_multi.jsonl",),
+    "sensitive": ("sensitive_multi.jsonl", "sensitive_more.jsonl"),
     "security": ("security_multi.jsonl",),
 }
 

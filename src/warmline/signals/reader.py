@@ -227,8 +227,8 @@ class SignalReader:
 
     def _upset(self, mood_text: str, reading: FrustrationReading) -> str | None:
         """Evidence that the customer is upset, though below the bar that hands over: the
-        message or its angriest sentence at the sustained bar ("does it work on induction?
-        this is ridiculous, nobody ever answers anything!!" reads 0.66 whole)."""
+        message or its angriest sentence at the sustained bar ("and does it work on induction?
+        honestly this is ridiculous, nobody ever answers my emails" reads 0.73 whole)."""
         if not mood_text:
             return None
         score, said = self._frustration.angriest(mood_text, reading.current)
