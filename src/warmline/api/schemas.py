@@ -14,7 +14,8 @@ from warmline.domain.handoffs import Brief
 from warmline.domain.policies import PolicyRecord
 from warmline.domain.traces import DecisionTrace
 from warmline.domain.users import User
-from warmline.engine.conversations import Copilot, Reply
+from warmline.engine.conversations import Reply
+from warmline.engine.copilot import Copilot
 from warmline.engine.handoffs import HandoffView
 
 

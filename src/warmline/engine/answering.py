@@ -9,8 +9,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from warmline.domain.knowledge import SearchHit
+from warmline.domain.knowledge import Audience, SearchHit
 from warmline.engine.composer import MIN_SENTENCE_CHARS, Composer, Composition, HistoryLine
 from warmline.engine.confidence import ConfidenceModel, confidence_features
 from warmline.engine.evidence import Evidence, gather_evidence, passage_sentences
@@ -18,6 +19,14 @@ from warmline.engine.verifier import Verification, Verifier
 from warmline.engine.wording import Worded, word_answer
 from warmline.knowledge.text import chat_sentences
 from warmline.policy.model import Policy
+
+
+class KnowledgeSearch(Protocol):
+    """What drafting needs of the knowledge base: the passages that best match a question."""
+
+    def search(
+        self, query: str, *, k: int = 5, audience: Audience | None = None
+    ) -> list[SearchHit]: ...
 
 
 @dataclass(frozen=True)
@@ -28,6 +37,11 @@ class Draft:
     features: dict[str, float]
     confidence: float
     worded: Worded
+
+    @property
+    def kept_text(self) -> str:
+        """The sentences the verifier let through, as one text."""
+        return " ".join(s.text for s in self.verification.kept)
 
     def as_trace(self) -> dict[str, object]:
         return {

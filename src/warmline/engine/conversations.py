@@ -9,7 +9,6 @@ import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 from warmline.clock import Clock, IdGenerator
 from warmline.domain.conversations import (
@@ -24,17 +23,16 @@ from warmline.domain.customers import Customer, CustomerInfo
 from warmline.domain.events import (
     ConversationStarted,
     FeedbackGiven,
-    HandoffOpened,
     ReplyFailed,
     TurnDecided,
 )
-from warmline.domain.handoffs import Handoff, HandoffStatus, Reason, ReasonCode
+from warmline.domain.handoffs import Handoff, Reason, ReasonCode
 from warmline.domain.ids import ConversationId, CustomerId, HandoffId, TraceId
 from warmline.domain.knowledge import Audience, SearchHit
 from warmline.domain.traces import DecisionTrace
-from warmline.engine.answering import Answerer, Draft
-from warmline.engine.briefs import LlmBriefSummarizer, build_brief
-from warmline.engine.composer import HistoryLine
+from warmline.engine.answering import Answerer, Draft, KnowledgeSearch
+from warmline.engine.briefs import LlmBriefSummarizer
+from warmline.engine.copilot import Copilot, build_copilot
 from warmline.engine.decisions import (
     PRE_DRAFT_RULES,
     Action,
@@ -46,8 +44,16 @@ from warmline.engine.decisions import (
 )
 from warmline.engine.emitter import Emitter
 from warmline.engine.follow_ups import answered_question, leans_on_earlier
+from warmline.engine.handing_over import BriefContext, HandoffOpener, brief_topic, handoff_prefix
+from warmline.engine.readings import (
+    Reading,
+    best_reading,
+    offered_topics,
+    signal_history,
+    topic_titles,
+)
 from warmline.engine.topics import OfferedTopic, adds_to_question, chosen_topic, offered_in
-from warmline.engine.transcript import Transcript
+from warmline.engine.transcript import Transcript, history_lines
 from warmline.errors import (
     AuthenticationError,
     ConflictError,
@@ -71,17 +77,6 @@ log = logging.getLogger(__name__)
 _OWN_QUESTION_TERMS = 3
 # A picked topic is looked for among this many times the usual number of passages.
 _CHOSEN_TOPIC_SEARCH_WIDTH = 4
-# Clarifying questions that name no help-center topic: after a bare greeting (what a search for
-# "hi" found is no topic), asking for English, or asking what did not help.
-_CLARIFY_WITHOUT_TOPICS = frozenset(
-    {"no_question_yet", "language_not_covered", "did_not_help_ask_once"}
-)
-
-
-class KnowledgeSearch(Protocol):
-    def search(
-        self, query: str, *, k: int = 5, audience: Audience | None = None
-    ) -> list[SearchHit]: ...
 
 
 @dataclass(frozen=True)
@@ -141,6 +136,16 @@ class ConversationService:
         self._ids = ids
         self._max_chars = max_message_chars
         self._transcript = Transcript(store.conversations, emitter, clock, ids)
+        self._handoffs = HandoffOpener(
+            store=store,
+            policy=policy,
+            redactor=redactor,
+            summarizer=summarizer,
+            transcript=self._transcript,
+            emitter=emitter,
+            clock=clock,
+            ids=ids,
+        )
 
     @property
     def policy(self) -> Policy:
@@ -206,47 +211,14 @@ class ConversationService:
         return self._store.conversations.messages(conversation_id)
 
     def copilot(self, conversation_id: ConversationId) -> Copilot:
-        """For the agent: a draft reply to the customer's latest question, grounded in the
-        help center with citations (shown whatever its confidence: the agent decides), and the
-        customer's other conversations, on any channel, with their handoffs."""
-        conversation = self.get(conversation_id)
-        messages = self._store.conversations.messages(conversation.id)
-        asked = [m for m in messages if m.role is Role.CUSTOMER]
-        draft = None
-        question = asked[-1].text if asked else ""
-        if question:
-            hits = self._knowledge.search(question, k=self._policy.answering.retrieve_k)
-            customer_hits = [h for h in hits if h.article.audience is Audience.CUSTOMER]
-            if customer_hits:
-                drafted = self._answerer.draft(
-                    question,
-                    customer_hits,
-                    history=_history(messages[:-1]),
-                    content_terms=len(set(terms(question))),
-                )
-                if drafted.verification.kept:
-                    draft = CopilotDraft(
-                        question=question,
-                        text=_kept_text(drafted),
-                        citations=drafted.worded.citations,
-                        confidence=drafted.confidence,
-                    )
-        past = []
-        handoffs_by_conversation: dict[ConversationId, list[Handoff]] = {}
-        for handoff in self._store.handoffs.list():
-            handoffs_by_conversation.setdefault(handoff.conversation_id, []).append(handoff)
-        for other in self._store.conversations.for_customer(conversation.customer_id):
-            if other.id == conversation.id:
-                continue
-            first = next(
-                (m.text for m in self._store.conversations.messages(other.id)
-                 if m.role is Role.CUSTOMER),
-                None,
-            )  # fmt: skip
-            handoffs = handoffs_by_conversation.get(other.id, [])
-            past.append(PastConversation(other, first, tuple(handoffs)))
-        past.sort(key=lambda p: p.conversation.created_at, reverse=True)
-        return Copilot(draft, tuple(past))
+        """For the agent: a grounded draft reply and the customer's past conversations."""
+        return build_copilot(
+            self.get(conversation_id),
+            store=self._store,
+            knowledge=self._knowledge,
+            answerer=self._answerer,
+            policy=self._policy,
+        )
 
     def last_trace(self, conversation_id: ConversationId) -> DecisionTrace | None:
         """The decision trace of the conversation's latest AI turn, if there is one."""
@@ -316,7 +288,7 @@ class ConversationService:
             last_rule=traces[-1].rule if traces else None,
         )
         earlier = [m for m in self._store.conversations.messages(conversation.id) if m != message]
-        history = _signal_history(earlier, traces, conversation.identity_verified)
+        history = signal_history(earlier, traces, conversation.identity_verified)
         question = message.text
         asked = [m.text for m in earlier if m.role is Role.CUSTOMER]
         if state.last_action is Action.CLARIFY and asked:
@@ -413,7 +385,7 @@ class ConversationService:
                         earlier,
                         history,
                     )
-                decision, signals, hits, draft = _best_reading(considered, asking=asking)
+                decision, signals, hits, draft = best_reading(considered, asking=asking)
                 customer_hits = [h for h in hits if h.article.audience is Audience.CUSTOMER]
             except Exception as error:  # a failing part must cost a handoff, never the message
                 if isinstance(error, WarmlineError):  # an outage we know: no stack trace
@@ -425,7 +397,7 @@ class ConversationService:
                 )
                 decision = decide(state, signals, self._policy)
                 hits, customer_hits, draft = [], [], None
-        offered = _offered(decision, customer_hits)
+        offered = offered_topics(decision, customer_hits)
         reply = self._act(
             conversation,
             decision,
@@ -460,7 +432,7 @@ class ConversationService:
         history: History,
         *,
         article_id: str | None = None,
-    ) -> _Reading:
+    ) -> Reading:
         """Search, decide, draft and decide again for one reading of the customer's question.
 
         With ``article_id`` (the topic the customer picked), only that article's passages are
@@ -480,23 +452,23 @@ class ConversationService:
             hits=len(customer_hits),
             best_coverage=max((h.term_coverage for h in customer_hits), default=0.0),
             best_dense=max((h.dense_score or 0.0 for h in customer_hits), default=0.0),
-            clarify_options=len(_topics(customer_hits)),
+            clarify_options=len(topic_titles(customer_hits)),
         )
         decision = decide(state, signals, self._policy)
         if decision.rule in PRE_DRAFT_RULES:
-            return _Reading(decision, signals, hits, None)
+            return Reading(decision, signals, hits, None)
         draft = self._answerer.draft(
-            question, customer_hits, history=_history(earlier), content_terms=content_terms
+            question, customer_hits, history=history_lines(earlier), content_terms=content_terms
         )
         signals = dataclasses.replace(
             signals,
             verified_sentences=len(draft.verification.kept),
             confidence=draft.confidence,
-            repeated_answer=self._signals.repeated_answer(_kept_text(draft), history)
+            repeated_answer=self._signals.repeated_answer(draft.kept_text, history)
             if draft.verification.kept
             else None,
         )
-        return _Reading(decide(state, signals, self._policy), signals, hits, draft)
+        return Reading(decide(state, signals, self._policy), signals, hits, draft)
 
     def _act(
         self,
@@ -542,16 +514,16 @@ class ConversationService:
             return Reply(
                 "clarify", sent.text, decision.confidence, (), (), None, sent, tuple(titles)
             )
-        prefix = _handoff_prefix(
+        prefix = handoff_prefix(
             decision, state, self._policy, self_harm="self_harm" in topics, language=language
         )
-        handoff, sent = self._open_handoff(
+        handoff, sent = self._handoffs.open(
             conversation,
             decision.reasons,
             prefix,
-            context=_BriefContext(
+            context=BriefContext(
                 sentiment=reading.scores if reading else (),
-                topic=_brief_topic(intent, _topics(hits)[0] if hits else None),
+                topic=brief_topic(intent, topic_titles(hits)[0] if hits else None),
                 routing=(
                     *topics,
                     *(h.article.id for h in hits[:1]),
@@ -653,77 +625,13 @@ class ConversationService:
             return active, self._transcript.post(conversation.id, Role.SYSTEM, waiting)
         reason = Reason(ReasonCode.CUSTOMER_REQUEST, "pressed \u201cTalk to a person\u201d")
         try:
-            return self._open_handoff(conversation, (reason,), "", _BriefContext(language=language))
+            return self._handoffs.open(conversation, (reason,), "", BriefContext(language=language))
         except ConflictError:
             # A second press raced the first; the customer keeps the place the first one got.
             active = self._store.handoffs.active_for_conversation(conversation.id)
             if active is None:
                 raise
             return active, self._transcript.post(conversation.id, Role.SYSTEM, waiting)
-
-    def _open_handoff(
-        self,
-        conversation: Conversation,
-        reasons: Sequence[Reason],
-        prefix: str,
-        context: _BriefContext | None = None,
-    ) -> tuple[Handoff, Message]:
-        context = context or _BriefContext()
-        routing = self._policy.routing
-        queue = routing.queue_for(context.routing)
-        customer = self._store.customers.get(conversation.customer_id)
-        now = self._clock.now()
-        hours = routing.business_hours
-        if hours is not None and not hours.is_open(now):
-            # Nobody is in: the handoff waits as a ticket, and the customer hears so honestly.
-            messages = self._policy.messages
-            email = customer.email if customer and customer.email else None
-            told = prefix + messages.text("handoff_after_hours", context.language).format(
-                hours=hours.describe(context.language),
-                email=email or messages.text("email_unknown", context.language),
-            )
-        else:
-            position = len(self._store.handoffs.list(HandoffStatus.OPEN)) + 1
-            told = prefix + self._policy.messages.text("handoff", context.language).format(
-                position=position
-            )
-        codes = [r.code for r in reasons]
-        handoff = Handoff(
-            id=HandoffId(self._ids.new("ho")),
-            conversation_id=conversation.id,
-            status=HandoffStatus.OPEN,
-            reasons=tuple(reasons),
-            priority=self._policy.priority_for(
-                codes, queue, customer_value=customer.lifetime_value if customer else None
-            ),
-            queue=queue.name if queue else routing.default_queue,
-            brief=build_brief(
-                customer=customer,
-                verified=conversation.identity_verified,
-                transcript=self._store.conversations.messages(conversation.id),
-                reasons=reasons,
-                told_customer=told,
-                redactor=self._redactor,
-                sentiment=context.sentiment,
-                topic=context.topic,
-                ai_failed=context.ai_failed,
-                summarizer=self._summarizer,
-                traces=self._store.traces.for_conversation(conversation.id),
-            ),
-            created_at=now,
-        )
-        self._store.handoffs.add(handoff)
-        self._transcript.set_status(conversation, ConversationStatus.WAITING)
-        sent = self._transcript.post(conversation.id, Role.SYSTEM, told)
-        self._emitter.emit(
-            HandoffOpened(
-                conversation_id=conversation.id,
-                at=handoff.created_at,
-                handoff_id=handoff.id,
-                reasons=tuple(codes),
-            )
-        )
-        return handoff, sent
 
     def feedback(self, conversation_id: ConversationId, resolved: bool, csat: int | None) -> None:
         if csat is not None and not 1 <= csat <= 5:
@@ -761,173 +669,3 @@ class ConversationService:
         )
         self._store.customers.add(customer)
         return customer
-
-
-def _topics(hits: Sequence[SearchHit]) -> list[str]:
-    """Distinct article titles among the hits, best first: what a clarifying question offers."""
-    return list(dict.fromkeys(h.article.title for h in hits))
-
-
-def _offered(decision: Decision, hits: Sequence[SearchHit]) -> list[OfferedTopic]:
-    """The help-center topics a clarifying question names: up to three articles, best first;
-    one only when the question asks whether it is that one."""
-    if decision.action is not Action.CLARIFY or decision.rule in _CLARIFY_WITHOUT_TOPICS:
-        return []
-    first_of: dict[str, str] = {}  # title -> the article it first came from
-    for hit in hits:
-        first_of.setdefault(hit.article.title, hit.article.id)
-    topics = [OfferedTopic(article, title) for title, article in list(first_of.items())[:3]]
-    if len(topics) == 1 and decision.rule not in {"unsure_ask_once", "follow_up_ask_once"}:
-        return []
-    return topics
-
-
-def _history(messages: Sequence[Message]) -> list[HistoryLine]:
-    roles = {Role.CUSTOMER: "customer", Role.AI: "assistant", Role.AGENT: "agent"}
-    return [HistoryLine(roles[m.role], m.text) for m in messages if m.role in roles]
-
-
-@dataclass(frozen=True)
-class CopilotDraft:
-    question: str
-    text: str
-    citations: tuple[Citation, ...]
-    confidence: float
-
-
-@dataclass(frozen=True)
-class PastConversation:
-    conversation: Conversation
-    first_message: str | None
-    handoffs: tuple[Handoff, ...]
-
-
-@dataclass(frozen=True)
-class Copilot:
-    draft: CopilotDraft | None
-    past: tuple[PastConversation, ...]
-
-
-@dataclass(frozen=True)
-class _BriefContext:
-    """What the turn knew that the brief should carry: mood over the turns, the topic, and
-    whether the AI had already answered and failed."""
-
-    sentiment: tuple[float, ...] = ()
-    topic: str | None = None
-    ai_failed: bool = False
-    routing: tuple[str, ...] = ()  # topics and article ids a queue may claim
-    language: str | None = None  # the customer's language, when known
-
-
-def _brief_topic(intent: IntentPrediction | None, help_topic: str | None) -> str | None:
-    """What the brief calls the customer's intent: the intent model's reading with its
-    confidence when one is active, and the help-center topic the question landed on."""
-    parts = []
-    if intent is not None:
-        if intent.in_scope:
-            parts.append(f"{intent.intent} ({intent.confidence:.0%})")
-        else:
-            parts.append(f"none of the known intents (closest: {intent.best})")
-    if help_topic:
-        parts.append(f"help center: {help_topic}" if parts else help_topic)
-    return "; ".join(parts) or None
-
-
-def _kept_text(draft: Draft) -> str:
-    return " ".join(s.text for s in draft.verification.kept)
-
-
-def _signal_history(
-    earlier: Sequence[Message], traces: Sequence[DecisionTrace], identity_verified: bool
-) -> History:
-    """What the signal reader needs, from the messages and the traces of earlier turns."""
-    by_id = {m.id: m for m in earlier}
-    answered = [t for t in traces if t.decision == Action.ANSWER.value]
-    given = []
-    for trace in answered:
-        draft = trace.extra.get("draft") if isinstance(trace.extra, dict) else None
-        if draft:
-            kept = [s["text"] for s in draft["verification"]["sentences"] if s["kept"]]
-            given.append(" ".join(kept))
-    moods = {t.customer_message_id: _traced_mood(t) for t in traces}
-    customers = [m for m in earlier if m.role is Role.CUSTOMER]
-    return History(
-        customer_texts=[m.text for m in customers],
-        customer_moods=[moods.get(m.id) for m in customers],
-        answered_questions=[
-            by_id[t.customer_message_id].text for t in answered if t.customer_message_id in by_id
-        ],
-        given_answers=given,
-        failures=sum(1 for t in traces if t.signals.get("not_helped")),
-        ai_replies=sum(
-            1 for t in traces if t.decision in (Action.ANSWER.value, Action.CLARIFY.value)
-        ),
-        identity_verified=identity_verified,
-    )
-
-
-def _traced_mood(trace: DecisionTrace) -> float | None:
-    """The frustration its own turn read in the message a trace answers, when recorded."""
-    detectors = trace.extra.get("detectors") if isinstance(trace.extra, dict) else None
-    reading = detectors.get("frustration") if isinstance(detectors, dict) else None
-    scores = reading.get("scores") if isinstance(reading, dict) else None
-    return float(scores[-1]) if isinstance(scores, list) and scores else None
-
-
-# After these, the AI had a go and it did not work out: say so (service recovery).
-_AI_FAILED = frozenset({ReasonCode.LOOP, ReasonCode.REPEATED_FAILURE, ReasonCode.FRUSTRATION})
-
-
-def _handoff_prefix(
-    decision: Decision,
-    state: ConversationState,
-    policy: Policy,
-    *,
-    self_harm: bool,
-    language: str | None = None,
-) -> str:
-    """What the customer is told before the handoff message, by the reason that fired first."""
-    first = decision.reasons[0].code if decision.reasons else None
-    by_code = {
-        ReasonCode.SECURITY: "security",
-        ReasonCode.POLICY_REQUIRES_HUMAN: "policy_requires_human",
-        ReasonCode.TOOL_FAILURE: "tool_failure",
-        ReasonCode.OUT_OF_SCOPE: "handoff_no_knowledge",
-        ReasonCode.LOW_CONFIDENCE: "handoff_low_confidence",
-    }
-    if decision.rule == "knowledge_gap" and state.last_action is not Action.ANSWER:
-        name: str | None = "handoff_no_knowledge"  # the help center has nothing on it
-    elif first is ReasonCode.SENSITIVE_TOPIC:
-        name = "care_self_harm" if self_harm else "sensitive"
-    elif first in _AI_FAILED or (
-        first is ReasonCode.LOW_CONFIDENCE and state.last_action is Action.ANSWER
-    ):
-        name = "recovery"
-    else:
-        name = by_code.get(first) if first else None
-    return policy.messages.text(name, language) + " " if name else ""
-
-
-@dataclass(frozen=True)
-class _Reading:
-    decision: Decision
-    signals: Signals
-    hits: list[SearchHit]
-    draft: Draft | None
-
-
-def _best_reading(
-    readings: Sequence[_Reading], *, asking: _Reading | None = None
-) -> tuple[Decision, Signals, list[SearchHit], Draft | None]:
-    """An answer from either reading wins (the surer one); otherwise a clarifying question
-    from ``asking`` (a reading that may only ask, never answer), and otherwise the last reading
-    decides: a reply that is a new question of its own is judged as that question."""
-    answers = [r for r in readings if r.decision.action is Action.ANSWER]
-    if answers:
-        chosen = max(answers, key=lambda r: r.decision.confidence or 0.0)
-    elif asking is not None and asking.decision.action is Action.CLARIFY:
-        chosen = asking
-    else:
-        chosen = readings[-1]
-    return chosen.decision, chosen.signals, chosen.hits, chosen.draft

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from warmline.clock import Clock, IdGenerator
@@ -15,6 +16,7 @@ from warmline.domain.conversations import (
 from warmline.domain.events import MessagePosted
 from warmline.domain.ids import ConversationId, MessageId
 from warmline.domain.users import User
+from warmline.engine.composer import HistoryLine
 from warmline.engine.emitter import Emitter
 from warmline.storage.ports import ConversationRepo
 
@@ -68,3 +70,9 @@ class Transcript:
         )
         self._repo.update(updated)
         return updated
+
+
+def history_lines(messages: Sequence[Message]) -> list[HistoryLine]:
+    """The conversation so far as a composer reads it: who said what, system notes left out."""
+    roles = {Role.CUSTOMER: "customer", Role.AI: "assistant", Role.AGENT: "agent"}
+    return [HistoryLine(roles[m.role], m.text) for m in messages if m.role in roles]

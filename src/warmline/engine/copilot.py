@@ -1,0 +1,86 @@
+"""The agent's co-pilot: a grounded draft reply to the customer's latest question, and the
+customer's other conversations, on any channel, with their handoffs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from warmline.domain.conversations import Citation, Conversation, Role
+from warmline.domain.handoffs import Handoff
+from warmline.domain.ids import ConversationId
+from warmline.domain.knowledge import Audience
+from warmline.engine.answering import Answerer, KnowledgeSearch
+from warmline.engine.transcript import history_lines
+from warmline.knowledge.text import terms
+from warmline.policy.model import Policy
+from warmline.storage.ports import Store
+
+
+@dataclass(frozen=True)
+class CopilotDraft:
+    question: str
+    text: str
+    citations: tuple[Citation, ...]
+    confidence: float
+
+
+@dataclass(frozen=True)
+class PastConversation:
+    conversation: Conversation
+    first_message: str | None
+    handoffs: tuple[Handoff, ...]
+
+
+@dataclass(frozen=True)
+class Copilot:
+    draft: CopilotDraft | None
+    past: tuple[PastConversation, ...]
+
+
+def build_copilot(
+    conversation: Conversation,
+    *,
+    store: Store,
+    knowledge: KnowledgeSearch,
+    answerer: Answerer,
+    policy: Policy,
+) -> Copilot:
+    """For the agent: a draft reply to the customer's latest question, grounded in the help
+    center with citations (shown whatever its confidence: the agent decides), and the
+    customer's other conversations, on any channel, with their handoffs."""
+    messages = store.conversations.messages(conversation.id)
+    asked = [m for m in messages if m.role is Role.CUSTOMER]
+    draft = None
+    question = asked[-1].text if asked else ""
+    if question:
+        hits = knowledge.search(question, k=policy.answering.retrieve_k)
+        customer_hits = [h for h in hits if h.article.audience is Audience.CUSTOMER]
+        if customer_hits:
+            drafted = answerer.draft(
+                question,
+                customer_hits,
+                history=history_lines(messages[:-1]),
+                content_terms=len(set(terms(question))),
+            )
+            if drafted.verification.kept:
+                draft = CopilotDraft(
+                    question=question,
+                    text=drafted.kept_text,
+                    citations=drafted.worded.citations,
+                    confidence=drafted.confidence,
+                )
+    past = []
+    handoffs_by_conversation: dict[ConversationId, list[Handoff]] = {}
+    for handoff in store.handoffs.list():
+        handoffs_by_conversation.setdefault(handoff.conversation_id, []).append(handoff)
+    for other in store.conversations.for_customer(conversation.customer_id):
+        if other.id == conversation.id:
+            continue
+        first = next(
+            (m.text for m in store.conversations.messages(other.id) if m.role is Role.CUSTOMER),
+            None,
+        )
+        handoffs = handoffs_by_conversation.get(other.id, [])
+        past.append(PastConversation(other, first, tuple(handoffs)))
+    past.sort(key=lambda p: p.conversation.created_at, reverse=True)
+    return Copilot(draft, tuple(past))

@@ -1,0 +1,171 @@
+"""Handing a conversation to a person: the queue and priority, the brief, what the customer
+is told, and the handoff record, in one step."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from warmline.clock import Clock, IdGenerator
+from warmline.domain.conversations import Conversation, ConversationStatus, Message, Role
+from warmline.domain.events import HandoffOpened
+from warmline.domain.handoffs import Handoff, HandoffStatus, Reason, ReasonCode
+from warmline.domain.ids import HandoffId
+from warmline.engine.briefs import LlmBriefSummarizer, build_brief
+from warmline.engine.decisions import Action, ConversationState, Decision
+from warmline.engine.emitter import Emitter
+from warmline.engine.transcript import Transcript
+from warmline.intents import IntentPrediction
+from warmline.policy.model import Policy
+from warmline.privacy.redaction import Redactor
+from warmline.storage.ports import Store
+
+
+@dataclass(frozen=True)
+class BriefContext:
+    """What the turn knew that the brief should carry: mood over the turns, the topic, and
+    whether the AI had already answered and failed."""
+
+    sentiment: tuple[float, ...] = ()
+    topic: str | None = None
+    ai_failed: bool = False
+    routing: tuple[str, ...] = ()  # topics and article ids a queue may claim
+    language: str | None = None  # the customer's language, when known
+
+
+def brief_topic(intent: IntentPrediction | None, help_topic: str | None) -> str | None:
+    """What the brief calls the customer's intent: the intent model's reading with its
+    confidence when one is active, and the help-center topic the question landed on."""
+    parts = []
+    if intent is not None:
+        if intent.in_scope:
+            parts.append(f"{intent.intent} ({intent.confidence:.0%})")
+        else:
+            parts.append(f"none of the known intents (closest: {intent.best})")
+    if help_topic:
+        parts.append(f"help center: {help_topic}" if parts else help_topic)
+    return "; ".join(parts) or None
+
+
+# After these, the AI had a go and it did not work out: say so (service recovery).
+_AI_FAILED = frozenset({ReasonCode.LOOP, ReasonCode.REPEATED_FAILURE, ReasonCode.FRUSTRATION})
+
+
+def handoff_prefix(
+    decision: Decision,
+    state: ConversationState,
+    policy: Policy,
+    *,
+    self_harm: bool,
+    language: str | None = None,
+) -> str:
+    """What the customer is told before the handoff message, by the reason that fired first."""
+    first = decision.reasons[0].code if decision.reasons else None
+    by_code = {
+        ReasonCode.SECURITY: "security",
+        ReasonCode.POLICY_REQUIRES_HUMAN: "policy_requires_human",
+        ReasonCode.TOOL_FAILURE: "tool_failure",
+        ReasonCode.OUT_OF_SCOPE: "handoff_no_knowledge",
+        ReasonCode.LOW_CONFIDENCE: "handoff_low_confidence",
+    }
+    if decision.rule == "knowledge_gap" and state.last_action is not Action.ANSWER:
+        name: str | None = "handoff_no_knowledge"  # the help center has nothing on it
+    elif first is ReasonCode.SENSITIVE_TOPIC:
+        name = "care_self_harm" if self_harm else "sensitive"
+    elif first in _AI_FAILED or (
+        first is ReasonCode.LOW_CONFIDENCE and state.last_action is Action.ANSWER
+    ):
+        name = "recovery"
+    else:
+        name = by_code.get(first) if first else None
+    return policy.messages.text(name, language) + " " if name else ""
+
+
+class HandoffOpener:
+    """Opens handoffs: routes to a queue, writes the brief, tells the customer what happens
+    next, and marks the conversation as waiting for a person."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        policy: Policy,
+        redactor: Redactor,
+        summarizer: LlmBriefSummarizer | None,
+        transcript: Transcript,
+        emitter: Emitter,
+        clock: Clock,
+        ids: IdGenerator,
+    ) -> None:
+        self._store = store
+        self._policy = policy
+        self._redactor = redactor
+        self._summarizer = summarizer
+        self._transcript = transcript
+        self._emitter = emitter
+        self._clock = clock
+        self._ids = ids
+
+    def open(
+        self,
+        conversation: Conversation,
+        reasons: Sequence[Reason],
+        prefix: str,
+        context: BriefContext | None = None,
+    ) -> tuple[Handoff, Message]:
+        context = context or BriefContext()
+        routing = self._policy.routing
+        queue = routing.queue_for(context.routing)
+        customer = self._store.customers.get(conversation.customer_id)
+        now = self._clock.now()
+        hours = routing.business_hours
+        if hours is not None and not hours.is_open(now):
+            # Nobody is in: the handoff waits as a ticket, and the customer hears so honestly.
+            messages = self._policy.messages
+            email = customer.email if customer and customer.email else None
+            told = prefix + messages.text("handoff_after_hours", context.language).format(
+                hours=hours.describe(context.language),
+                email=email or messages.text("email_unknown", context.language),
+            )
+        else:
+            position = len(self._store.handoffs.list(HandoffStatus.OPEN)) + 1
+            told = prefix + self._policy.messages.text("handoff", context.language).format(
+                position=position
+            )
+        codes = [r.code for r in reasons]
+        handoff = Handoff(
+            id=HandoffId(self._ids.new("ho")),
+            conversation_id=conversation.id,
+            status=HandoffStatus.OPEN,
+            reasons=tuple(reasons),
+            priority=self._policy.priority_for(
+                codes, queue, customer_value=customer.lifetime_value if customer else None
+            ),
+            queue=queue.name if queue else routing.default_queue,
+            brief=build_brief(
+                customer=customer,
+                verified=conversation.identity_verified,
+                transcript=self._store.conversations.messages(conversation.id),
+                reasons=reasons,
+                told_customer=told,
+                redactor=self._redactor,
+                sentiment=context.sentiment,
+                topic=context.topic,
+                ai_failed=context.ai_failed,
+                summarizer=self._summarizer,
+                traces=self._store.traces.for_conversation(conversation.id),
+            ),
+            created_at=now,
+        )
+        self._store.handoffs.add(handoff)
+        self._transcript.set_status(conversation, ConversationStatus.WAITING)
+        sent = self._transcript.post(conversation.id, Role.SYSTEM, told)
+        self._emitter.emit(
+            HandoffOpened(
+                conversation_id=conversation.id,
+                at=handoff.created_at,
+                handoff_id=handoff.id,
+                reasons=tuple(codes),
+            )
+        )
+        return handoff, sent
