@@ -155,3 +155,24 @@ def test_that_a_question_asking_for_an_amount_is_answered_with_the_sentence_stat
         "When you turn on two-factor you get 10 backup codes to keep somewhere safe.",
     )
     assert compose("no backup codes", codes, max_sentences=1) == ("No backup codes?",)
+
+
+def test_that_a_list_item_completing_a_line_is_never_quoted_without_it() -> None:
+    """ "Please have:" then "- Your order number (starting with JL-)": the item alone answered
+    "where is my order JL-448812" with what to have ready. An answer neither opens with such
+    an item nor ends on the line that opens a list it cut off; items that are sentences of
+    their own still stand alone."""
+    report = hit(
+        "If you still can't find it after 48 hours, contact us within 14 days. Please have:\n\n"
+        "- Your order number (starting with JL-)\n"
+        "- Any delivery photo from the carrier\n\n"
+        "Things to know:\n\n"
+        "- Gift cards aren't tied to your account, so they stay usable.\n",
+        section="Report it to us",
+    )
+    answer = compose("where is my order JL-448812", report, max_sentences=2)
+    assert answer and not answer[0].startswith(("Your order number", "Any delivery photo"))
+    assert not answer[-1].endswith(":")
+    assert compose("can i still use my gift cards", report, max_sentences=1) == (
+        "Gift cards aren't tied to your account, so they stay usable.",
+    )

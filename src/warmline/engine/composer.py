@@ -16,7 +16,7 @@ import numpy as np
 
 from warmline.engine.evidence import Evidence
 from warmline.knowledge.embeddings import Embedder
-from warmline.knowledge.text import sentences, terms
+from warmline.knowledge.text import introduced_items, sentences, terms
 
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]+\)")
 _PART_BREAK = re.compile(
@@ -136,8 +136,8 @@ class ExtractiveComposer:
             # No sentence shares a word with the question, but retrieval matched the passage
             # by meaning: quote its opening, and let the verifier and the decision judge it.
             first = usable[0]
-            lines = [_plain(s) for s in first.sentences if len(s) >= MIN_SENTENCE_CHARS]
-            chosen = [ComposedSentence(line, (first.id,)) for line in lines[:max_sentences]]
+            lines = _without_dangling_lead_in(_openers(first)[:max_sentences])
+            chosen = [ComposedSentence(_plain(line), (first.id,)) for line in lines]
         if not chosen:
             return Composition.declined(self.name, "the evidence has no quotable sentence")
         return Composition(self.name, tuple(chosen[:limit]), None, len(parts), covered, added)
@@ -158,10 +158,20 @@ class ExtractiveComposer:
         for rank, item, lines in candidates:
             line_terms = [set(terms(line)) for line in lines]
             on_topic = len(wanted & set(terms(item.hit.chunk.section or "")))
+            dependent = introduced_items(item.hit.chunk.text)
             for start, first in enumerate(line_terms):
                 meaning = similarity[offset + start] if similarity is not None else 0.0
+                if start + 1 < len(lines) and lines[start + 1] in dependent and wanted & first:
+                    # A line about the question that opens a list reads with its first item
+                    # ("While your order shows Processing, we can usually:" then "Correct the
+                    # shipping address"); a bare "Please have:" borrows nothing.
+                    first = first | line_terms[start + 1]
+                    if similarity is not None:
+                        meaning = max(meaning, similarity[offset + start + 1])
                 if not wanted & first and meaning < _MEANING_ALONE:
                     continue  # an answer starts with a sentence about the question
+                if lines[start] in dependent:
+                    continue  # nor with an item of a list whose opening line it would lack
                 window = line_terms[start : start + size]
                 covered = set().union(*window)
                 # What the opening sentence means next to the question, then how much of the
@@ -178,7 +188,7 @@ class ExtractiveComposer:
                 if wants_amount and _STATES_AMOUNT.search(lines[start]):
                     score += _AMOUNT_BONUS
                 if best is None or score > best[0]:
-                    best = (score, tuple(lines[start : start + size]), item)
+                    best = (score, _without_dangling_lead_in(lines[start : start + size]), item)
             offset += len(lines)
         if best is None:
             return None
@@ -199,12 +209,7 @@ class ExtractiveComposer:
         covered = set().union(*(set(terms(c.text)) for c in chosen))
         if len(chosen) >= limit or wanted <= covered:
             return  # no room, or nothing missing: nothing to embed
-        pool = [
-            (item, line)
-            for item in evidence
-            for line in item.sentences
-            if len(line) >= MIN_SENTENCE_CHARS
-        ]
+        pool = [(item, line) for item in evidence for line in _openers(item)]
         similarity = self._similarities(question, [line for _, line in pool])
         while len(chosen) < limit and wanted - covered:
             missing = wanted - covered
@@ -238,6 +243,22 @@ _MEANING_TO_ADD = 0.3
 # How much an opening sentence that states an amount counts when the question asks for one:
 # half the weight of covering all the question's words (measured in docs/benchmarks.md).
 _AMOUNT_BONUS = 0.5
+
+
+def _openers(item: Evidence) -> list[str]:
+    """The sentences of a passage that can stand alone in an answer: long enough to say
+    something, and not an item of a list whose opening line they would lack."""
+    dependent = introduced_items(item.hit.chunk.text)
+    return [s for s in item.sentences if len(s) >= MIN_SENTENCE_CHARS and s not in dependent]
+
+
+def _without_dangling_lead_in(run: Sequence[str]) -> tuple[str, ...]:
+    """A run cut off after a line that opens a list ("You can also find tracking:") ends
+    before that line; its items did not fit."""
+    kept = list(run)
+    while len(kept) > 1 and kept[-1].rstrip().endswith(":"):
+        kept.pop()
+    return tuple(kept)
 
 
 def _plain(sentence: str) -> str:

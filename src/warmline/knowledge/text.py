@@ -11,6 +11,7 @@ from bm25s.stopwords import STOPWORDS_EN
 _TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(])")
 _CHAT_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+_LIST_ITEM = re.compile(r"^(?:[-*+]|\d+[.)])\s+")
 STOPWORDS = frozenset(STOPWORDS_EN) | {
     "hi",
     "hello",
@@ -86,13 +87,32 @@ def terms(text: str) -> list[str]:
 
 def sentences(text: str) -> list[str]:
     """Split prose into sentences; list items and table rows count as sentences of their own."""
-    found: list[str] = []
+    return [sentence for sentence, _ in _sentence_lines(text)]
+
+
+def introduced_items(text: str) -> set[str]:
+    """The list items that are no sentence of their own and complete a line ending in a colon
+    ("Please have:" then "- Your order number"): they mean nothing without that line."""
+    return {sentence for sentence, introduced in _sentence_lines(text) if introduced}
+
+
+def _sentence_lines(text: str) -> list[tuple[str, bool]]:
+    found: list[tuple[str, bool]] = []
+    lead_in = False  # the last line of prose ended with a colon
     for raw_line in text.splitlines():
         line = raw_line.strip()
         if not line or line.startswith("|---") or set(line) <= {"|", "-", ":", " "}:
             continue
-        line = re.sub(r"^([-*+]|\d+[.)])\s+", "", line)
-        found.extend(part.strip() for part in _SENTENCE_END.split(line) if part.strip())
+        item = _LIST_ITEM.match(line)
+        if item is None:
+            lead_in = line.endswith(":")
+        else:
+            line = line[item.end() :]
+        # An item that is no sentence of its own completes the line that opened the list.
+        introduced = item is not None and lead_in and not line.endswith((".", "!", "?"))
+        found.extend(
+            (part.strip(), introduced) for part in _SENTENCE_END.split(line) if part.strip()
+        )
     return found
 
 
