@@ -161,13 +161,16 @@ class ExtractiveComposer:
             dependent = introduced_items(item.hit.chunk.text)
             for start, first in enumerate(line_terms):
                 meaning = similarity[offset + start] if similarity is not None else 0.0
-                if start + 1 < len(lines) and lines[start + 1] in dependent and wanted & first:
-                    # A line about the question that opens a list reads with its first item
-                    # ("While your order shows Processing, we can usually:" then "Correct the
-                    # shipping address"); a bare "Please have:" borrows nothing.
-                    first = first | line_terms[start + 1]
-                    if similarity is not None:
-                        meaning = max(meaning, similarity[offset + start + 1])
+                if (
+                    similarity is not None
+                    and start + 1 < len(lines)
+                    and lines[start + 1] in dependent
+                    and wanted & first
+                ):
+                    # A line about the question that opens a list means what its first item
+                    # means too ("While your order shows Processing, we can usually:" then
+                    # "Correct the shipping address"); a bare "Please have:" borrows nothing.
+                    meaning = max(meaning, similarity[offset + start + 1])
                 if not wanted & first and meaning < _MEANING_ALONE:
                     continue  # an answer starts with a sentence about the question
                 if lines[start] in dependent:
