@@ -477,7 +477,7 @@ def frustration_as_none() -> list[tuple[str, str]]:
 _MORE_DATA: dict[str, tuple[str, ...]] = {
     "frustration": ("frustration_more.jsonl", "frustration_multi.jsonl"),
     "sensitive": ("sensitive_multi.jsonl", "sensitive_more.jsonl"),
-    "security": ("security_multi.jsonl",),
+    "security": ("security_multi.jsonl", "security_more.jsonl"),
 }
 
 
