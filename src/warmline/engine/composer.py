@@ -16,7 +16,7 @@ import numpy as np
 
 from warmline.engine.evidence import Evidence
 from warmline.knowledge.embeddings import Embedder
-from warmline.knowledge.text import introduced_items, sentences, terms
+from warmline.knowledge.text import sentences, terms
 
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]+\)")
 _PART_BREAK = re.compile(
@@ -158,13 +158,12 @@ class ExtractiveComposer:
         for rank, item, lines in candidates:
             line_terms = [set(terms(line)) for line in lines]
             on_topic = len(wanted & set(terms(item.hit.chunk.section or "")))
-            dependent = introduced_items(item.hit.chunk.text)
             for start, first in enumerate(line_terms):
                 meaning = similarity[offset + start] if similarity is not None else 0.0
                 if (
                     similarity is not None
                     and start + 1 < len(lines)
-                    and lines[start + 1] in dependent
+                    and lines[start + 1] in item.dependent
                     and wanted & first
                 ):
                     # A line about the question that opens a list means what its first item
@@ -173,7 +172,7 @@ class ExtractiveComposer:
                     meaning = max(meaning, similarity[offset + start + 1])
                 if not wanted & first and meaning < _MEANING_ALONE:
                     continue  # an answer starts with a sentence about the question
-                if lines[start] in dependent:
+                if lines[start] in item.dependent:
                     continue  # nor with an item of a list whose opening line it would lack
                 window = line_terms[start : start + size]
                 covered = set().union(*window)
@@ -251,8 +250,7 @@ _AMOUNT_BONUS = 0.5
 def _openers(item: Evidence) -> list[str]:
     """The sentences of a passage that can stand alone in an answer: long enough to say
     something, and not an item of a list whose opening line they would lack."""
-    dependent = introduced_items(item.hit.chunk.text)
-    return [s for s in item.sentences if len(s) >= MIN_SENTENCE_CHARS and s not in dependent]
+    return [s for s in item.sentences if len(s) >= MIN_SENTENCE_CHARS and s not in item.dependent]
 
 
 def _without_dangling_lead_in(run: Sequence[str]) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from warmline.domain.knowledge import Audience, SearchHit
-from warmline.knowledge.text import sentences
+from warmline.knowledge.text import introduced_items, sentences
 
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _HTML_TAG = re.compile(r"</?(?:script|style|iframe|img|object|embed)\b[^>]*>", re.IGNORECASE)
@@ -53,6 +53,9 @@ class Evidence:
     hit: SearchHit
     sentences: tuple[str, ...]  # cleaned sentences, in the passage's order
     removed: tuple[str, ...]  # sentences cut out as instructions aimed at an AI
+    # List items that complete a line ending in a colon ("Please have:" then "- Your order
+    # number"): an answer never quotes one without that line.
+    dependent: frozenset[str] = frozenset()
 
     @property
     def text(self) -> str:
@@ -69,9 +72,13 @@ def gather_evidence(hits: Sequence[SearchHit], *, limit: int = 4) -> tuple[Evide
     for hit in hits:
         if hit.article.audience is not Audience.CUSTOMER:
             continue
-        kept, removed = passage_sentences(hit.chunk.text)
+        cleaned = _cleaned(hit.chunk.text)
+        kept, removed = _instructions_apart(cleaned)
         if kept:
-            found.append(Evidence(f"E{len(found) + 1}", hit, tuple(kept), tuple(removed)))
+            dependent = frozenset(introduced_items(cleaned))
+            found.append(
+                Evidence(f"E{len(found) + 1}", hit, tuple(kept), tuple(removed), dependent)
+            )
         if len(found) == limit:
             break
     return tuple(found)
@@ -79,9 +86,17 @@ def gather_evidence(hits: Sequence[SearchHit], *, limit: int = 4) -> tuple[Evide
 
 def passage_sentences(text: str) -> tuple[list[str], list[str]]:
     """A passage's sentences a composer may use, and those cut out as instructions."""
-    cleaned = _HTML_TAG.sub(" ", _HTML_COMMENT.sub(" ", text))
+    return _instructions_apart(_cleaned(text))
+
+
+def _instructions_apart(cleaned: str) -> tuple[list[str], list[str]]:
     kept: list[str] = []
     removed: list[str] = []
     for line in sentences(cleaned):
         (removed if looks_like_instruction(line) else kept).append(line)
     return kept, removed
+
+
+def _cleaned(text: str) -> str:
+    """The passage without HTML comments and active tags."""
+    return _HTML_TAG.sub(" ", _HTML_COMMENT.sub(" ", text))
