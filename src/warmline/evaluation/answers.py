@@ -19,6 +19,7 @@ from warmline.bootstrap import Container
 from warmline.domain.conversations import Channel
 from warmline.domain.customers import CustomerInfo
 from warmline.engine.confidence import ConfidenceModel
+from warmline.engine.conversations import Reply
 from warmline.engine.verifier import named_facts, numbers_in
 from warmline.errors import InvalidInputError
 from warmline.evaluation.calibration import (
@@ -90,6 +91,13 @@ def is_correct(item: dict[str, Any], text: str, cited: Sequence[str]) -> bool:
     return bool(relevant & set(cited)) and any(f in text.lower() for f in facts)
 
 
+def answered_correctly(item: dict[str, Any], reply: Reply) -> bool:
+    """The reply answered (not a clarifying question or a handoff), and correctly."""
+    return reply.decision == "answer" and is_correct(
+        item, reply.text, [c.article_id for c in reply.citations]
+    )
+
+
 def run(container: Container, questions: Sequence[dict[str, Any]]) -> list[Outcome]:
     service = container.conversations
     chunks = {c.id: c.text for c in container.store.knowledge.chunks()}
@@ -125,9 +133,7 @@ def run(container: Container, questions: Sequence[dict[str, Any]]) -> list[Outco
                         f for f in named_facts(sentence["text"]) if f not in source.lower()
                     }
                     unsupported.extend(sorted(missing))
-        correct = reply.decision == "answer" and is_correct(
-            item, reply.text, [c.article_id for c in reply.citations]
-        )
+        correct = answered_correctly(item, reply)
         outcomes.append(
             Outcome(
                 query=item["query"],
@@ -399,17 +405,14 @@ def run_second_turns(
         if pick:
             third = service.post(started.conversation.id, pick[0]["title"]).reply
             after_pick = third.decision
-            correct_after_pick = third.decision == "answer" and is_correct(
-                item, third.text, [c.article_id for c in third.citations]
-            )
+            correct_after_pick = answered_correctly(item, third)
         turns.append(
             SecondTurn(
                 query=item["query"],
                 answerable=item["answerable"],
                 first_decision=opened.decision,
                 decision=reply.decision,
-                correct=reply.decision == "answer"
-                and is_correct(item, reply.text, [c.article_id for c in reply.citations]),
+                correct=answered_correctly(item, reply),
                 offered_relevant=bool(wanted),
                 after_pick=after_pick,
                 correct_after_pick=correct_after_pick,
