@@ -52,6 +52,8 @@ def test_that_a_customer_gets_an_answer_then_a_person_who_replies_live(
     expect(messages.locator(".wl-msg[data-role=system]").last).to_contain_text(
         "queue", timeout=TIMEOUT
     )
+    # Nobody has claimed it yet: the customer waits for a person, not "chatting with" one.
+    expect(customer.get_by_test_id("wl-status")).to_contain_text("Waiting for a person")
     customer.screenshot(path=str(screenshots / "chat-handoff.png"))
 
     agent = sign_in(browser, server)

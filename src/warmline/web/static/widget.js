@@ -742,11 +742,13 @@
     const name = info.owner_name || info.agent_name || null;
     const status = String(info.status || "").toLowerCase();
     const waitingStatus = /handoff|wait|queue|pending|escalat/.test(status);
-    if (kind === "agent") {
+    // Handed off but not yet claimed: the API says the owner is the team ("agent") while
+    // the status says it waits for a person; nobody is chatting with the customer yet.
+    if (kind === "agent" && !waitingStatus) {
       if (name) state.lastAgentName = name;
       setStatus("agent", agentStatusText(name));
       setHandoffRequested(true);
-    } else if (kind === "waiting" || (kind === "ai" && waitingStatus)) {
+    } else if (kind === "waiting" || waitingStatus) {
       if (state.mode !== "connecting" || initial) setStatus("waiting", STATUS.waiting);
       setHandoffRequested(true);
     } else if (kind === "ai") {
