@@ -146,6 +146,8 @@ def _reads_as_a_name(doc: Doc, start: int, end: int) -> bool:
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None:
         return True
+    if any(character.isdigit() for character in span.text):
+        return False  # "order JL-448812 is late": a code, and what the agent needs to see
     if not any(token.tag_ in ("NNP", "NNPS") for token in span):
         return False  # "Gift cards ...", "Drop off at ...": no proper noun in it
     after = doc[span.end] if span.end < len(doc) else None
