@@ -32,6 +32,14 @@ def test_that_a_request_for_a_person_wins_over_a_good_answer() -> None:
     assert "talk to a human" in decision.reasons[0].evidence
 
 
+def test_that_reasons_quote_the_customer_in_quotation_marks_a_person_can_read() -> None:
+    said = "it's the third time, can't I talk to someone?"
+    decision = decide(FIRST_TURN, signals(human_request=said), POLICY)
+    assert decision.reasons[0].evidence == f"asked for a person: \u201c{said}\u201d"
+    fraud = decide(FIRST_TURN, signals(sensitive_topic="fraud", sensitive_evidence=None), POLICY)
+    assert fraud.reasons[0].evidence == "fraud"
+
+
 @pytest.mark.parametrize(
     ("changes", "rule", "code"),
     [

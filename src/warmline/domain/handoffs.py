@@ -34,7 +34,12 @@ class HandoffStatus(StrEnum):
 @dataclass(frozen=True)
 class Reason:
     code: ReasonCode
-    evidence: str
+    evidence: str  # what triggered it, quoting the customer with :func:`quoted`
+
+
+def quoted(text: str) -> str:
+    """What someone wrote, in quotation marks, as reasons and traces show it to a person."""
+    return f"\u201c{text}\u201d"
 
 
 @dataclass(frozen=True)

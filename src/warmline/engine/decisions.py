@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from warmline.domain.handoffs import Reason, ReasonCode
+from warmline.domain.handoffs import Reason, ReasonCode, quoted
 from warmline.policy.model import Policy
 
 # Rules decided from retrieval alone, before an answer is drafted: composing one would be
@@ -235,7 +235,11 @@ def _decide_on_knowledge(  # noqa: PLR0911 - one return per rule reads as the ru
         return Decision(
             Action.ESCALATE,
             "would_repeat_an_answer",
-            (Reason(ReasonCode.LOOP, f"the answer would repeat: {signals.repeated_answer!r}"),),
+            (
+                Reason(
+                    ReasonCode.LOOP, f"the answer would repeat: {quoted(signals.repeated_answer)}"
+                ),
+            ),
             confidence,
         )
     if signals.verified_sentences and confidence >= answering.answer_at_or_above:
@@ -325,7 +329,7 @@ def _decide_on_signals(
             return _escalate(
                 "did_not_help_after_clarifying",
                 ReasonCode.REPEATED_FAILURE,
-                f"said the answer did not help: {signals.not_helped!r}",
+                f"said the answer did not help: {quoted(signals.not_helped)}",
             )
         # "That's not what I asked" to a clarifying question turns down its guess at the
         # topic: the reply is read with the question, and the help center answers or a
@@ -353,17 +357,18 @@ def _escalation_signals(signals: Signals, policy: Policy) -> list[tuple[str, Rea
     escalation = policy.escalation
     found: list[tuple[str, ReasonCode, str | None]] = [
         ("explicit_request", ReasonCode.CUSTOMER_REQUEST,
-         signals.human_request and f"asked for a person: {signals.human_request!r}"),
+         signals.human_request and f"asked for a person: {quoted(signals.human_request)}"),
         ("sensitive_topic", ReasonCode.SENSITIVE_TOPIC,
          signals.sensitive_topic
-         and f"{signals.sensitive_topic.replace('_', ' ')}: {signals.sensitive_evidence!r}"),
+         and signals.sensitive_topic.replace("_", " ")
+         + (f": {quoted(signals.sensitive_evidence)}" if signals.sensitive_evidence else "")),
         ("security", ReasonCode.SECURITY, signals.security),
         ("policy_requires_human", ReasonCode.POLICY_REQUIRES_HUMAN, signals.policy_topic),
         ("tool_failure", ReasonCode.TOOL_FAILURE, signals.tool_failure),
         ("frustration", ReasonCode.FRUSTRATION, signals.frustration),
         ("repeated_failure", ReasonCode.REPEATED_FAILURE,
-         f"said {signals.failures} times that an answer did not help "
-         f"(latest: {signals.not_helped!r})"
+         f"said {signals.failures} times that an answer did not help"
+         + (f" (latest: {quoted(signals.not_helped)})" if signals.not_helped else "")
          if signals.failures >= escalation.repeated_failure_after else None),
         ("asked_again", ReasonCode.LOOP,
          signals.repeated_question and f"asked again: {signals.repeated_question}"),

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar, cast
 
+from warmline.domain.handoffs import quoted
 from warmline.intents import IntentModel, IntentPrediction
 from warmline.knowledge.embeddings import Embedder
 from warmline.knowledge.text import terms
@@ -162,7 +163,7 @@ class SignalReader:
         asked = question or text
         intent = self.intent_of(asked)
         intent_topic = (
-            f"intent {intent.intent} ({intent.confidence:.2f}): {clip_text(asked, 120)!r}"
+            f"intent {intent.intent} ({intent.confidence:.2f}): {quoted(clip_text(asked, 120))}"
             if intent is not None
             and intent.intent in escalation.human_only_intents
             and intent.confidence >= escalation.intent_min_confidence
@@ -187,20 +188,20 @@ class SignalReader:
         )
         similarity, earlier = self._loops.question(text, history.answered_questions)
         repeated = (
-            f"{text!r} is {similarity:.2f} similar to the answered {earlier!r}"
+            f"{quoted(text)} is {similarity:.2f} similar to the answered {quoted(earlier)}"
             if earlier and similarity >= escalation.loop_question_similarity
             else None
         )
         return Observed(
             human_request=human.evidence if human else None,
             security=f"{security.kind.replace('_', ' ')} ({security.probability:.2f}): "
-            f"{security.evidence!r}"
+            f"{quoted(security.evidence)}"
             if security
             else None,
             sensitive_topic=sensitive.kind if sensitive else None,
             sensitive_evidence=sensitive.evidence if sensitive else None,
-            policy_topic=f"{topic.kind}: {topic.evidence!r}" if topic else intent_topic,
-            frustration=f"{reading.why}, latest: {clip_text(text, 120)!r}"
+            policy_topic=f"{topic.kind}: {quoted(topic.evidence)}" if topic else intent_topic,
+            frustration=f"{reading.why}, latest: {quoted(clip_text(text, 120))}"
             if reading.triggered
             else None,
             frustration_noted=None if reading.triggered else self._upset(mood_text, reading),
@@ -234,7 +235,9 @@ class SignalReader:
         score, said = self._frustration.angriest(mood_text, reading.current)
         if score < self._policy.escalation.frustration.sustained_at:
             return None
-        return f"reads as upset ({score:.2f}), below the bar that hands over by itself: {said!r}"
+        return (
+            f"reads as upset ({score:.2f}), below the bar that hands over by itself: {quoted(said)}"
+        )
 
     def _moods(self, history: History, mood_text: str) -> list[float]:
         """The frustration of the last few messages, this one last. An earlier message keeps
@@ -269,14 +272,16 @@ class SignalReader:
             return None
         similarity, sentence = self._loops.covered(text, history.given_answers)
         if sentence and similarity >= bar:
-            return f"{similarity:.2f} similar to what an earlier answer said: {sentence[:120]!r}"
+            return (
+                f"{similarity:.2f} similar to what an earlier answer said: {quoted(sentence[:120])}"
+            )
         return None
 
     def repeated_answer(self, draft: str, history: History) -> str | None:
         """The earlier answer a draft would repeat, when it is close enough to count."""
         similarity, earlier = self._loops.answer(draft, history.given_answers)
         if earlier and similarity >= self._policy.escalation.loop_answer_similarity:
-            return f"{similarity:.2f} similar to the earlier answer {earlier[:120]!r}"
+            return f"{similarity:.2f} similar to the earlier answer {quoted(earlier[:120])}"
         return None
 
 

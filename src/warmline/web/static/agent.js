@@ -116,11 +116,6 @@
     return null;
   }
 
-  function quote(text) {
-    const t = String(text).trim().replace(/^["\u201c\u2018']+|["\u201d\u2019']+$/g, "");
-    return "\u201c" + t + "\u201d";
-  }
-
   function priorityLevel(p) {
     const n = Number(p) || 0;
     // Policy priorities run 0-100: security and sensitive topics sit at the top.
@@ -680,7 +675,7 @@
         list.appendChild(
           el("li", {}, [
             el("span", { class: "badge reason-" + String(code).replace(/[^a-z0-9_-]/gi, ""), "data-code": code, text: reasonLabel(code) }),
-            evidence ? el("span", { class: "evidence", text: quote(evidence) }) : null,
+            evidence ? el("span", { class: "evidence", text: evidence }) : null,
           ])
         );
       }
