@@ -216,3 +216,20 @@ def test_that_the_recovery_note_follows_what_the_customer_was_told(container: Co
     assert brief(gap, upset) is None
     note = brief(upset, gap)
     assert note is not None and "frustrated" in note
+
+
+def test_that_a_request_for_a_person_after_a_question_keeps_the_questions_topic_and_queue(
+    container: Container,
+) -> None:
+    chat = Script(container)
+    chat.customer_says("how long until my refund shows up on my card?")
+    chat.warmline_asks_to_clarify()
+    chat.customer_says("ok can i just talk to someone")
+    handoff_id = chat.warmline_escalates(reason="customer_request").handoff_id
+    assert handoff_id is not None
+    handoff = container.handoffs.get(handoff_id)
+    assert handoff.queue == "billing"  # the policy's queue for refund-timing
+    assert handoff.brief.intent == "When you'll get your refund; from turn 1"
+
+    _, greeted = handed_over(container, "hi", answered=False)
+    assert container.handoffs.get(greeted).brief.intent is None  # nothing asked: no topic

@@ -27,7 +27,7 @@ from warmline.domain.events import (
     TurnDecided,
 )
 from warmline.domain.handoffs import Handoff, Reason, ReasonCode
-from warmline.domain.ids import ConversationId, CustomerId, HandoffId, TraceId
+from warmline.domain.ids import ArticleId, ConversationId, CustomerId, HandoffId, TraceId
 from warmline.domain.knowledge import Audience, SearchHit
 from warmline.domain.traces import DecisionTrace
 from warmline.engine.answering import Answerer, Draft, KnowledgeSearch
@@ -44,7 +44,14 @@ from warmline.engine.decisions import (
 )
 from warmline.engine.emitter import Emitter
 from warmline.engine.follow_ups import answered_question, leans_on_earlier
-from warmline.engine.handing_over import BriefContext, HandoffOpener, brief_topic, handoff_prefix
+from warmline.engine.handing_over import (
+    BriefContext,
+    EarlierTopic,
+    HandoffOpener,
+    brief_topic,
+    earlier_topic,
+    handoff_prefix,
+)
 from warmline.engine.readings import (
     Reading,
     best_reading,
@@ -238,6 +245,10 @@ class ConversationService:
             return ()
         return tuple(topic.title for topic in offered_in(trace))
 
+    def _article_title(self, article_id: str) -> str | None:
+        article = self._store.knowledge.get_article(ArticleId(article_id))
+        return article.title if article else None
+
     def customer(self, customer_id: CustomerId) -> Customer | None:
         return self._store.customers.get(customer_id)
 
@@ -409,6 +420,9 @@ class ConversationService:
             topics=observed.topics,
             language=observed.language,
             intent=observed.intent,
+            earlier=earlier_topic(traces, self._article_title)
+            if decision.action is Action.ESCALATE
+            else None,
         )
         self._record(
             conversation=conversation,
@@ -483,6 +497,7 @@ class ConversationService:
         topics: Sequence[str] = (),
         language: str | None = None,
         intent: IntentPrediction | None = None,
+        earlier: EarlierTopic | None = None,
     ) -> Reply:
         messages = self._policy.messages
         if decision.action is Action.ACKNOWLEDGE:
@@ -517,18 +532,24 @@ class ConversationService:
         prefix = handoff_prefix(
             decision, state, self._policy, self_harm="self_harm" in topics, language=language
         )
+        topic = brief_topic(intent, topic_titles(hits)[0] if hits else None)
+        routing = [*topics, *(h.article.id for h in hits[:1])]
+        if earlier is not None and not hits and not (intent and intent.in_scope):
+            # This turn names no topic of its own ("ok can i just talk to someone"): the
+            # person and the queue get what the conversation was about.
+            topic = brief_topic(earlier.intent, earlier.title, turn=earlier.turn) or topic
+            routing += [
+                *([f"intent:{earlier.intent.intent}"] if earlier.intent else []),
+                *([earlier.article_id] if earlier.article_id else []),
+            ]
         handoff, sent = self._handoffs.open(
             conversation,
             decision.reasons,
             prefix,
             context=BriefContext(
                 sentiment=reading.scores if reading else (),
-                topic=brief_topic(intent, topic_titles(hits)[0] if hits else None),
-                routing=(
-                    *topics,
-                    *(h.article.id for h in hits[:1]),
-                    *([f"language:{language}"] if language else []),
-                ),
+                topic=topic,
+                routing=(*routing, *([f"language:{language}"] if language else [])),
                 language=language,
                 ai_failed=state.last_action is Action.ANSWER
                 and any(r.code is ReasonCode.LOW_CONFIDENCE for r in decision.reasons),

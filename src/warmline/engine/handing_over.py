@@ -3,7 +3,7 @@ is told, and the handoff record, in one step."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from warmline.clock import Clock, IdGenerator
@@ -11,6 +11,7 @@ from warmline.domain.conversations import Conversation, ConversationStatus, Mess
 from warmline.domain.events import HandoffOpened
 from warmline.domain.handoffs import Handoff, HandoffStatus, Reason, ReasonCode
 from warmline.domain.ids import HandoffId
+from warmline.domain.traces import DecisionTrace
 from warmline.engine.briefs import LlmBriefSummarizer, build_brief
 from warmline.engine.decisions import Action, ConversationState, Decision
 from warmline.engine.emitter import Emitter
@@ -33,9 +34,53 @@ class BriefContext:
     language: str | None = None  # the customer's language, when known
 
 
-def brief_topic(intent: IntentPrediction | None, help_topic: str | None) -> str | None:
+@dataclass(frozen=True)
+class EarlierTopic:
+    """What the conversation was about before a turn that names no topic of its own ("ok can
+    i just talk to someone"): the brief and the routing carry it, so a request for a person
+    after a question about a missing parcel still reaches the shipping queue with its topic."""
+
+    intent: IntentPrediction | None = None
+    article_id: str | None = None
+    title: str | None = None
+    turn: int | None = None  # the customer's turn it was read from
+
+
+def earlier_topic(
+    traces: Sequence[DecisionTrace], title_of: Callable[[str], str | None]
+) -> EarlierTopic:
+    """The latest earlier turn's in-scope intent and the help-center article its search put
+    first (customer-facing articles only)."""
+    for turn, trace in reversed(list(enumerate(traces, 1))):
+        signals = trace.signals
+        if not signals.get("content_terms"):
+            continue  # "hi": nothing asked, whatever a search turned up
+        in_scope = bool(signals.get("intent_in_scope")) and bool(signals.get("intent"))
+        article = next(
+            (h["article_id"] for h in trace.retrieved if h.get("audience") == "customer"), None
+        )
+        if not in_scope and article is None:
+            continue
+        intent = (
+            IntentPrediction(
+                intent=str(signals["intent"]),
+                confidence=float(signals.get("intent_confidence") or 0.0),
+                in_scope=True,
+                best=str(signals["intent"]),
+            )
+            if in_scope
+            else None
+        )
+        return EarlierTopic(intent, article, title_of(article) if article else None, turn)
+    return EarlierTopic()
+
+
+def brief_topic(
+    intent: IntentPrediction | None, help_topic: str | None, *, turn: int | None = None
+) -> str | None:
     """What the brief calls the customer's intent: the intent model's reading with its
-    confidence when one is active, and the help-center topic the question landed on."""
+    confidence when one is active, and the help-center topic the question landed on; ``turn``
+    when they were read from an earlier turn than the handoff's."""
     parts = []
     if intent is not None:
         if intent.in_scope:
@@ -44,6 +89,8 @@ def brief_topic(intent: IntentPrediction | None, help_topic: str | None) -> str 
             parts.append(f"none of the known intents (closest: {intent.best})")
     if help_topic:
         parts.append(f"help center: {help_topic}" if parts else help_topic)
+    if parts and turn is not None:
+        parts.append(f"from turn {turn}")
     return "; ".join(parts) or None
 
 
