@@ -51,6 +51,8 @@ def test_that_the_brief_has_the_story_and_no_contact_details(container: Containe
     _, handoff_id = handed_over(container)
     brief = container.handoffs.get(handoff_id).brief
     assert "JL-100234" in brief.summary
+    assert brief.summary.startswith("The customer wrote 2 messages, starting with: ")
+    assert "The AI answered once, from: " in brief.summary
     assert "ada@example.com" not in brief.summary and "<EMAIL_1>" in brief.summary
     assert brief.reasons[0].code.value == "customer_request"
     assert "queue" in brief.told_customer

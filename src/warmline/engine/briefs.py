@@ -134,14 +134,19 @@ def build_brief(
     answers = [m for m in transcript if m.role is Role.AI and m.citations]
     if asked:
         first = _clip(redact(asked[0]), 160)
-        summary = f"The customer wrote {len(asked)} message(s), starting with: \u201c{first}\u201d."
-        if len(asked) > 1:
-            summary += f" Latest: \u201c{_clip(redact(asked[-1]), 160)}\u201d."
+        if len(asked) == 1:
+            summary = f"The customer wrote one message: \u201c{first}\u201d."
+        else:
+            summary = (
+                f"The customer wrote {len(asked)} messages, starting with: \u201c{first}\u201d. "
+                f"Latest: \u201c{_clip(redact(asked[-1]), 160)}\u201d."
+            )
     else:
         summary = "The customer asked for a person before writing anything."
     if answers:
         sources = sorted({c.title for m in answers for c in m.citations})
-        summary += f" The AI answered {len(answers)} time(s) from: {', '.join(sources)}."
+        times = "once" if len(answers) == 1 else f"{len(answers)} times"
+        summary += f" The AI answered {times}, from: {', '.join(sources)}."
     first_code = reasons[0].code if reasons else ReasonCode.CUSTOMER_REQUEST
     next_step = _NEXT_STEPS.get(
         first_code, "Read the conversation below and take it from the customer's last message."
