@@ -211,6 +211,44 @@ def test_that_a_short_plain_statement_of_fraud_or_a_closed_account_is_sensitive(
     assert hit is not None and hit.kind == topic
 
 
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("lost my job, need to cancel auto-replenish and get a refund on the last shipment if "
+         "possible. every dollar counts", "financial_hardship"),
+        ("I'm not sure what I ordered. i keep getting boxes and I don't remember buying them. my "
+         "memory isn't good anymore", "vulnerable"),
+        ("This is your final notice before I file a lawsuit over the $1,200 dining table that "
+         "arrived broken", "legal"),
+        ("My uncle passed and the assembly appointment is still booked for Thursday at his "
+         "house, please cancel it", "bereavement"),
+        ("started chemo this week so i won't be home for the assembly appointment, need to "
+         "reschedule", "medical"),
+    ],
+)  # fmt: skip
+def test_that_care_topics_said_in_passing_beside_an_ordinary_request_are_sensitive(
+    sensitive: TopicDetector, text: str, topic: str
+) -> None:
+    """Hardship, a vulnerable customer, a legal threat, a death or an illness mentioned beside
+    an ordinary request had read under the bar (lines written apart from the training data)."""
+    hit = sensitive.detect(text)
+    assert hit is not None and hit.kind == topic
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how do i file a warranty claim for my kettle",
+        "is there a claim number for my lost parcel",
+        "ordering a get well soon blanket for my aunt, can you add a gift note",
+    ],
+)
+def test_that_everyday_claims_and_get_well_gifts_are_not_sensitive(
+    sensitive: TopicDetector, text: str
+) -> None:
+    assert sensitive.detect(text) is None
+
+
 @pytest.mark.parametrize("text", ["account locked", "cant log in, says account locked"])
 def test_that_the_routine_lock_out_is_not_a_suspended_account(
     sensitive: TopicDetector, text: str
@@ -227,7 +265,8 @@ def test_that_a_sensitive_sentence_inside_a_long_message_is_found(sensitive: Top
     )
     hit = sensitive.detect(message)
     assert hit is not None and hit.kind == "bereavement"
-    assert hit.evidence.startswith("she passed away")  # the sentence, for the brief
+    # The sentence (or the whole message, when that alone reaches the bar), for the brief.
+    assert "she passed away" in hit.evidence
     ordinary = (
         "I love the duvet cover. My grandmother had one just like it when I was little. "
         "Do you have it in king?"

@@ -476,7 +476,7 @@ def frustration_as_none() -> list[tuple[str, str]]:
 # harder English frustration cases (sarcasm, resignation, short neutral replies).
 _MORE_DATA: dict[str, tuple[str, ...]] = {
     "frustration": ("frustration_more.jsonl", "frustration_multi.jsonl"),
-    "sensitive": ("sensitive_multi.jsonl", "sensitive_more.jsonl"),
+    "sensitive": ("sensitive_multi.jsonl", "sensitive_more.jsonl", "sensitive_care.jsonl"),
     "security": ("security_multi.jsonl", "security_more.jsonl"),
 }
 
