@@ -188,6 +188,10 @@ def test_that_sensitive_topics_are_recognised(
         "the plant died, can I return the pot",
         "my husband is a lawyer and he loved the sheets",
         "can't afford the king size, is the queen on sale?",
+        # Everyday claims and get-well gifts, beside this round's care-topic lines.
+        "how do i file a warranty claim for my kettle",
+        "is there a claim number for my lost parcel",
+        "ordering a get well soon blanket for my aunt, can you add a gift note",
     ],
 )
 def test_that_look_alikes_are_not_sensitive(sensitive: TopicDetector, text: str) -> None:
@@ -233,20 +237,6 @@ def test_that_care_topics_said_in_passing_beside_an_ordinary_request_are_sensiti
     an ordinary request had read under the bar (lines written apart from the training data)."""
     hit = sensitive.detect(text)
     assert hit is not None and hit.kind == topic
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "how do i file a warranty claim for my kettle",
-        "is there a claim number for my lost parcel",
-        "ordering a get well soon blanket for my aunt, can you add a gift note",
-    ],
-)
-def test_that_everyday_claims_and_get_well_gifts_are_not_sensitive(
-    sensitive: TopicDetector, text: str
-) -> None:
-    assert sensitive.detect(text) is None
 
 
 @pytest.mark.parametrize("text", ["account locked", "cant log in, says account locked"])
