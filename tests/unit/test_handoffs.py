@@ -235,3 +235,19 @@ def test_that_a_request_for_a_person_after_a_question_keeps_the_questions_topic_
 
     _, greeted = handed_over(container, "hi", answered=False)
     assert container.handoffs.get(greeted).brief.intent is None  # nothing asked: no topic
+
+
+def test_that_the_copilot_drafts_for_the_question_not_for_the_request_for_a_person(
+    container: Container,
+) -> None:
+    """ "ok can i just talk to someone" asks nothing an agent needs a draft for; the refund
+    question before it does, and its draft is the surer one."""
+    chat = Script(container)
+    chat.customer_says("how long until my refund shows up on my card?")
+    chat.warmline_asks_to_clarify()
+    chat.customer_says("ok can i just talk to someone")
+    chat.warmline_escalates(reason="customer_request")
+    copilot = container.conversations.copilot(chat.conversation_id)
+    assert copilot.draft is not None
+    assert copilot.draft.question == "how long until my refund shows up on my card?"
+    assert copilot.draft.citations[0].article_id == "refund-timing"

@@ -1,11 +1,12 @@
-"""The agent's co-pilot: a grounded draft reply to the customer's latest question, and the
+"""The agent's co-pilot: a grounded draft reply to what the customer asked, and the
 customer's other conversations, on any channel, with their handoffs."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from warmline.domain.conversations import Citation, Conversation, Role
+from warmline.domain.conversations import Citation, Conversation, Message, Role
 from warmline.domain.handoffs import Handoff
 from warmline.domain.ids import ConversationId
 from warmline.domain.knowledge import Audience
@@ -37,6 +38,37 @@ class Copilot:
     past: tuple[PastConversation, ...]
 
 
+# How many of the customer's latest messages the co-pilot drafts a reply for.
+_RECENT = 3
+
+
+def _draft(
+    question: str,
+    messages: Sequence[Message],
+    knowledge: KnowledgeSearch,
+    answerer: Answerer,
+    policy: Policy,
+) -> CopilotDraft | None:
+    hits = knowledge.search(question, k=policy.answering.retrieve_k)
+    customer_hits = [h for h in hits if h.article.audience is Audience.CUSTOMER]
+    if not customer_hits:
+        return None
+    drafted = answerer.draft(
+        question,
+        customer_hits,
+        history=history_lines(messages[:-1]),
+        content_terms=len(set(terms(question))),
+    )
+    if not drafted.verification.kept:
+        return None
+    return CopilotDraft(
+        question=question,
+        text=drafted.kept_text,
+        citations=drafted.worded.citations,
+        confidence=drafted.confidence,
+    )
+
+
 def build_copilot(
     conversation: Conversation,
     *,
@@ -45,30 +77,21 @@ def build_copilot(
     answerer: Answerer,
     policy: Policy,
 ) -> Copilot:
-    """For the agent: a draft reply to the customer's latest question, grounded in the help
-    center with citations (shown whatever its confidence: the agent decides), and the
-    customer's other conversations, on any channel, with their handoffs."""
+    """For the agent: a draft reply to what the customer asked in their last few messages
+    (the surest one), grounded in the help center with citations (shown whatever its
+    confidence: the agent decides), and the customer's other conversations, on any channel,
+    with their handoffs."""
     messages = store.conversations.messages(conversation.id)
-    asked = [m for m in messages if m.role is Role.CUSTOMER]
-    draft = None
-    question = asked[-1].text if asked else ""
-    if question:
-        hits = knowledge.search(question, k=policy.answering.retrieve_k)
-        customer_hits = [h for h in hits if h.article.audience is Audience.CUSTOMER]
-        if customer_hits:
-            drafted = answerer.draft(
-                question,
-                customer_hits,
-                history=history_lines(messages[:-1]),
-                content_terms=len(set(terms(question))),
-            )
-            if drafted.verification.kept:
-                draft = CopilotDraft(
-                    question=question,
-                    text=drafted.kept_text,
-                    citations=drafted.worded.citations,
-                    confidence=drafted.confidence,
-                )
+    asked = [m.text for m in messages if m.role is Role.CUSTOMER and terms(m.text)]
+    # The latest message may ask nothing the help center answers ("ok can i just talk to
+    # someone" after a refund question): each of the customer's recent messages is drafted
+    # for, and the surest draft is offered with the question it answers.
+    drafts = [
+        drafted
+        for question in reversed(asked[-_RECENT:])
+        if (drafted := _draft(question, messages, knowledge, answerer, policy)) is not None
+    ]
+    draft = max(drafts, key=lambda d: d.confidence, default=None)
     past = []
     handoffs_by_conversation: dict[ConversationId, list[Handoff]] = {}
     for handoff in store.handoffs.list():
