@@ -220,15 +220,13 @@ def test_that_the_recovery_note_follows_what_the_customer_was_told(container: Co
     assert note is not None and "frustrated" in note
 
 
+REFUND_QUESTION = "how long until my refund shows up on my card?"
+
+
 def test_that_a_request_for_a_person_after_a_question_keeps_the_questions_topic_and_queue(
     container: Container,
 ) -> None:
-    chat = Script(container)
-    chat.customer_says("how long until my refund shows up on my card?")
-    chat.warmline_asks_to_clarify()
-    chat.customer_says("ok can i just talk to someone")
-    handoff_id = chat.warmline_escalates(reason="customer_request").handoff_id
-    assert handoff_id is not None
+    _, handoff_id = handed_over(container, REFUND_QUESTION, answered=False)
     handoff = container.handoffs.get(handoff_id)
     assert handoff.queue == "billing"  # the policy's queue for refund-timing
     assert handoff.brief.intent == "When you'll get your refund; from turn 1"
@@ -240,14 +238,10 @@ def test_that_a_request_for_a_person_after_a_question_keeps_the_questions_topic_
 def test_that_the_copilot_drafts_for_the_question_not_for_the_request_for_a_person(
     container: Container,
 ) -> None:
-    """ "ok can i just talk to someone" asks nothing an agent needs a draft for; the refund
+    """ "I want to talk to a human" asks nothing an agent needs a draft for; the refund
     question before it does, and its draft is the surer one."""
-    chat = Script(container)
-    chat.customer_says("how long until my refund shows up on my card?")
-    chat.warmline_asks_to_clarify()
-    chat.customer_says("ok can i just talk to someone")
-    chat.warmline_escalates(reason="customer_request")
+    chat, _ = handed_over(container, REFUND_QUESTION, answered=False)
     copilot = container.conversations.copilot(chat.conversation_id)
     assert copilot.draft is not None
-    assert copilot.draft.question == "how long until my refund shows up on my card?"
+    assert copilot.draft.question == REFUND_QUESTION
     assert copilot.draft.citations[0].article_id == "refund-timing"

@@ -82,10 +82,17 @@ def build_copilot(
     confidence: the agent decides), and the customer's other conversations, on any channel,
     with their handoffs."""
     messages = store.conversations.messages(conversation.id)
-    asked = [m.text for m in messages if m.role is Role.CUSTOMER and terms(m.text)]
-    # The latest message may ask nothing the help center answers ("ok can i just talk to
-    # someone" after a refund question): each of the customer's recent messages is drafted
-    # for, and the surest draft is offered with the question it answers.
+    customer = [m for m in messages if m.role is Role.CUSTOMER and terms(m.text)]
+    # The latest message may ask nothing the agent needs a draft for ("ok can i just talk to
+    # someone" after a refund question): the customer's recent messages, leaving out those
+    # read as a request for a person, are each drafted for, and the surest draft is offered
+    # with the question it answers.
+    requests = {
+        t.customer_message_id
+        for t in store.traces.for_conversation(conversation.id)
+        if t.signals.get("human_request")
+    }
+    asked = [m.text for m in customer if m.id not in requests] or [m.text for m in customer[-1:]]
     drafts = [
         drafted
         for question in reversed(asked[-_RECENT:])
