@@ -420,8 +420,12 @@ class ConversationService:
             topics=observed.topics,
             language=observed.language,
             intent=observed.intent,
+            # A handoff on a turn that names no topic of its own ("ok can i just talk to
+            # someone") carries what the conversation was about to the brief and the queue.
             earlier=earlier_topic(traces, self._article_title)
             if decision.action is Action.ESCALATE
+            and not customer_hits
+            and not (observed.intent and observed.intent.in_scope)
             else None,
         )
         self._record(
@@ -497,7 +501,7 @@ class ConversationService:
         topics: Sequence[str] = (),
         language: str | None = None,
         intent: IntentPrediction | None = None,
-        earlier: EarlierTopic | None = None,
+        earlier: EarlierTopic | None = None,  # what an earlier turn was about, when this names none
     ) -> Reply:
         messages = self._policy.messages
         if decision.action is Action.ACKNOWLEDGE:
@@ -534,9 +538,7 @@ class ConversationService:
         )
         topic = brief_topic(intent, topic_titles(hits)[0] if hits else None)
         routing = [*topics, *(h.article.id for h in hits[:1])]
-        if earlier is not None and not hits and not (intent and intent.in_scope):
-            # This turn names no topic of its own ("ok can i just talk to someone"): the
-            # person and the queue get what the conversation was about.
+        if earlier is not None:
             topic = brief_topic(earlier.intent, earlier.title, turn=earlier.turn) or topic
             routing += [
                 *([f"intent:{earlier.intent.intent}"] if earlier.intent else []),
