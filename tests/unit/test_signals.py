@@ -249,14 +249,15 @@ def test_that_the_routine_lock_out_is_not_a_suspended_account(
 
 
 def test_that_a_sensitive_sentence_inside_a_long_message_is_found(sensitive: TopicDetector) -> None:
+    # Read whole, the questions about points dilute it under the bar (0.68 with today's data).
     message = (
-        "it's my mom's account. she passed away in march and i keep getting her rewards emails, "
-        "i don't know what to do with her points or the auto-replenish"
+        "I have a few questions about the rewards program, points and auto-replenish on my "
+        "mom's account. She passed away in March. Can the points move to my account, and can "
+        "the auto-replenish be stopped?"
     )
     hit = sensitive.detect(message)
     assert hit is not None and hit.kind == "bereavement"
-    # The sentence (or the whole message, when that alone reaches the bar), for the brief.
-    assert "she passed away" in hit.evidence
+    assert hit.evidence.startswith("She passed away")  # the sentence, for the brief
     ordinary = (
         "I love the duvet cover. My grandmother had one just like it when I was little. "
         "Do you have it in king?"
