@@ -101,8 +101,33 @@ def _serve(container: Container) -> None:
     )
 
 
+def calibration_notice(container: Container) -> str | None:
+    """What answering a help center other than the demo shop's with the built-in calibration
+    (fitted on the demo shop) costs, and how to fit one; ``None`` when that is not the case."""
+    if container.settings.calibration_file is not None:
+        return None
+    from warmline.demo import HELP_CENTER
+
+    demo = {path.stem for path in HELP_CENTER.glob("*.md")}
+    if all(
+        article.id in demo or article.audience is not Audience.CUSTOMER
+        for article in container.store.knowledge.articles()
+    ):
+        return None
+    return (
+        "answer confidence uses the built-in calibration, fitted on the demo shop's help "
+        "center; on help centers of other trades it answers about one question in ten in the "
+        "first turn and asks a clarifying question for most (docs/benchmarks.md). Fit it on "
+        "your own labelled questions: warmline kb calibrate QUESTIONS.jsonl --out "
+        "calibration.json, then set WARMLINE_CALIBRATION_FILE."
+    )
+
+
 def _warm_up(container: Container) -> None:
     log = logging.getLogger("warmline.warm_up")
+    notice = calibration_notice(container)
+    if notice:
+        log.warning(notice)
     try:
         count = container.conversations.warm_up()
     except Exception:  # the server works without it, only the first answers are slower
@@ -212,6 +237,9 @@ def kb_ingest(
         f"{len(report.unchanged)} unchanged, {len(report.deleted)} deleted, "
         f"{len(report.failed)} failed, {report.chunks} chunks{version}"
     )
+    notice = calibration_notice(container)
+    if notice:
+        typer.secho(notice, err=True, fg=typer.colors.YELLOW)
     if report.failed:
         raise typer.Exit(1)
 
