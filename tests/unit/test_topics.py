@@ -71,3 +71,23 @@ def test_that_a_topic_whose_name_says_no_can_still_be_picked_by_its_name() -> No
     assert chosen_topic("items that can't be returned", offered) == offered[2]
     assert chosen_topic("not the late one", offered) is None
     assert chosen_topic("no, none of those", offered) is None
+
+
+@pytest.mark.parametrize(
+    ("reply", "offered", "picked"),
+    [
+        ("the mirror i ordered showed up cracked. what photos do you need from me",
+         (OfferedTopic("track-your-order", "Tracking your order"), GIFT_CARDS), None),
+        ("how long does it take you to make a decision on a warranty claim",
+         (OfferedTopic("warranty-coverage", "Warranty coverage"),), None),
+        ("yes tracking, my order JL-5520183 still hasn't moved since monday",
+         (OfferedTopic("track-your-order", "Tracking your order"), GIFT_CARDS), 0),
+        ("the return policy, i bought it 40 days ago as a gift", THREE, 0),
+    ],
+)  # fmt: skip
+def test_that_a_new_question_names_a_topic_only_by_more_than_one_word_of_it(
+    reply: str, offered: tuple[OfferedTopic, ...], picked: int | None
+) -> None:
+    """A question of its own that shares one word with a topic's name ("order") asks that
+    question, it does not pick the topic."""
+    assert chosen_topic(reply, offered) == (None if picked is None else offered[picked])

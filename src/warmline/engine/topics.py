@@ -46,6 +46,9 @@ _PLACES = (
 )
 _LAST = re.compile(r"\b(?:last|latter)\b", re.IGNORECASE)
 _NUMBER_ALONE = re.compile(r"^\W*([1-9])\W*$")
+# A reply with this many content words besides a topic's name and pointing words asks
+# something of its own.
+_OWN_QUESTION_WORDS = 3
 # Words of a reply that only point at a topic in the list ("the second one, please").
 _PICK_WORDS = frozenset(
     terms("first second third last one option topic that this about please thanks")
@@ -76,12 +79,18 @@ def chosen_topic(reply: str, offered: Sequence[OfferedTopic]) -> OfferedTopic | 
     titled = {word for topic in offered for word in _plain(topic.title).split()}
     if _NO.search(" ".join(w for w in said.split() if w not in titled)):
         return None
+    # A reply that is a question of its own ("the mirror i ordered showed up cracked, what
+    # photos do you need") names a topic only by more than one word of its name ("order" is
+    # not "Tracking your order").
+    own = set(terms(reply)) - set(terms(" ".join(titled))) - _PICK_WORDS
+    least = 2 if len(own) >= _OWN_QUESTION_WORDS else 1
     if len(offered) == 1:
-        return offered[0] if _YES.search(reply) or _names(reply, offered[0]) else None
+        named = _names(reply, offered[0]) >= least
+        return offered[0] if _YES.search(reply) or named else None
     place = _place(reply, len(offered))
     if place is not None:
         return offered[place]
-    shared = [_names(reply, topic) for topic in offered]
+    shared = [count if count >= least else 0 for count in (_names(reply, t) for t in offered)]
     best = max(shared)
     return offered[shared.index(best)] if best > 0 and shared.count(best) == 1 else None
 
