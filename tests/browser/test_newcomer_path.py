@@ -67,6 +67,8 @@ def test_that_a_customer_gets_an_answer_then_a_person_who_replies_live(
     expect(agent.get_by_test_id("reply-input")).to_be_enabled(timeout=TIMEOUT)
     draft = agent.get_by_test_id("copilot-draft")
     expect(draft).to_contain_text("Forgot password", timeout=TIMEOUT)
+    # The customer read that answer before asking for a person: the agent is told.
+    expect(agent.get_by_test_id("copilot-already-sent")).to_be_visible()
     agent.get_by_test_id("copilot-use").click()
     expect(agent.get_by_test_id("reply-input")).to_have_value(draft.inner_text())
     agent.get_by_test_id("reply-input").fill("Hi! Sam here, I can help with your password.")

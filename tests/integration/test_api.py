@@ -254,6 +254,7 @@ async def test_that_the_copilot_drafts_a_cited_reply_and_lists_past_conversation
     assert draft is not None and draft["citations"]
     assert draft["citations"][0]["article_id"] == "sign-in-password-reset"
     assert 0 <= draft["confidence"] <= 1
+    assert draft["already_sent"] is False  # the assistant answered nothing before the request
     (past,) = copilot["past_conversations"]
     assert past["id"] == earlier and past["first_message"] == "talk to a human please"
     assert past["handoffs"][0]["reasons"][0] == "customer_request"

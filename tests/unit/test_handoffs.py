@@ -245,3 +245,18 @@ def test_that_the_copilot_drafts_for_the_question_not_for_the_request_for_a_pers
     assert copilot.draft is not None
     assert copilot.draft.question == REFUND_QUESTION
     assert copilot.draft.citations[0].article_id == "refund-timing"
+
+
+def test_that_the_copilot_says_when_its_draft_was_already_sent_to_the_customer(
+    container: Container,
+) -> None:
+    """The customer read the assistant's answer and asked for a person anyway: the agent is
+    told the draft repeats it. A question that only got a clarifying question has no such
+    note."""
+    answered, _ = handed_over(container)
+    draft = container.conversations.copilot(answered.conversation_id).draft
+    assert draft is not None and draft.already_sent
+
+    clarified, _ = handed_over(container, REFUND_QUESTION, answered=False)
+    draft = container.conversations.copilot(clarified.conversation_id).draft
+    assert draft is not None and not draft.already_sent

@@ -381,6 +381,10 @@ class CopilotDraftOut(BaseModel):
     text: str
     citations: list[CitationOut]
     confidence: float
+    already_sent: bool = Field(
+        description="Every sentence of the draft is already in the assistant's replies in "
+        "this conversation."
+    )
 
 
 class PastHandoffOut(BaseModel):
@@ -415,6 +419,7 @@ class CopilotOut(BaseModel):
                 text=draft.text,
                 citations=[CitationOut.of(c) for c in draft.citations],
                 confidence=round(draft.confidence, 4),
+                already_sent=draft.already_sent,
             )
             if draft
             else None,

@@ -23,6 +23,9 @@ class CopilotDraft:
     text: str
     citations: tuple[Citation, ...]
     confidence: float
+    # Every sentence of it is already in the assistant's replies in this conversation: the
+    # customer has read it (and asked for a person anyway, or it did not help).
+    already_sent: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,11 +64,13 @@ def _draft(
     )
     if not drafted.verification.kept:
         return None
+    said = " ".join(m.text for m in messages if m.role is Role.AI)
     return CopilotDraft(
         question=question,
         text=drafted.kept_text,
         citations=drafted.worded.citations,
         confidence=drafted.confidence,
+        already_sent=all(s.text in said for s in drafted.verification.kept),
     )
 
 

@@ -814,9 +814,13 @@
       parts.push(
         el("p", { class: "copilot-question muted", text: "For: \u201c" + draft.question + "\u201d \u00b7 AI confidence " + pct + "%" }),
         el("blockquote", { class: "copilot-draft", "data-testid": "copilot-draft", text: draft.text }),
-        sources,
-        use
+        sources
       );
+      if (draft.already_sent) {
+        parts.push(el("p", { class: "copilot-sent muted", "data-testid": "copilot-already-sent",
+          text: "The assistant already sent this to the customer in this chat." }));
+      }
+      parts.push(use);
     } else {
       parts.push(el("p", { class: "muted", text: "The help center has nothing on the latest question." }));
     }
