@@ -260,3 +260,16 @@ def test_that_the_copilot_says_when_its_draft_was_already_sent_to_the_customer(
     clarified, _ = handed_over(container, REFUND_QUESTION, answered=False)
     draft = container.conversations.copilot(clarified.conversation_id).draft
     assert draft is not None and not draft.already_sent
+
+
+def test_that_the_next_step_says_the_customer_read_the_answer_before_asking_for_a_person(
+    container: Container,
+) -> None:
+    _, answered = handed_over(container)
+    step = container.handoffs.get(answered).brief.suggested_next_step
+    assert "read the AI's answer from Tracking your order" in step
+    assert "ask what it did not cover" in step
+
+    _, clarified = handed_over(container, REFUND_QUESTION, answered=False)
+    step = container.handoffs.get(clarified).brief.suggested_next_step
+    assert step == "Greet the customer and pick up from their last message."

@@ -151,6 +151,14 @@ def build_brief(
     next_step = _NEXT_STEPS.get(
         first_code, "Read the conversation below and take it from the customer's last message."
     )
+    last_reply = next((m for m in reversed(transcript) if m.role is Role.AI), None)
+    if first_code is ReasonCode.CUSTOMER_REQUEST and last_reply and last_reply.citations:
+        # They read the answer and asked for a person anyway: it did not settle it.
+        read = ", ".join(dict.fromkeys(c.title for c in last_reply.citations))
+        next_step = (
+            f"The customer read the AI's answer from {read} and still asked for a person: "
+            "ask what it did not cover rather than sending it again."
+        )
     if summarizer is not None and asked:
         roles = {Role.CUSTOMER: "customer", Role.AI: "assistant", Role.AGENT: "agent"}
         lines = [f"{roles[m.role]}: {redact(m.text)}" for m in transcript if m.role in roles]
