@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from warmline.cli import app
 from warmline.demo import HELP_CENTER
+from warmline.engine.confidence import DEFAULT_CALIBRATION
 
 
 @pytest.fixture(autouse=True)
@@ -46,12 +47,7 @@ def test_that_the_demo_shop_or_an_own_calibration_gets_none(
     assert result.exit_code == 0, result.output
     assert "built-in calibration" not in result.output
     own = tmp_path / "calibration.json"
-    own.write_text(
-        (Path(__file__).parents[2] / "src/warmline/engine/calibration.json").read_text(
-            encoding="utf-8"
-        ),
-        encoding="utf-8",
-    )
+    own.write_text(DEFAULT_CALIBRATION.read_text(encoding="utf-8"), encoding="utf-8")
     monkeypatch.setenv("WARMLINE_CALIBRATION_FILE", str(own))
     result = CliRunner().invoke(app, ["kb", "ingest", str(own_help_center(tmp_path))])
     assert result.exit_code == 0, result.output

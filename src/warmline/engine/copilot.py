@@ -51,7 +51,11 @@ def _draft(
     knowledge: KnowledgeSearch,
     answerer: Answerer,
     policy: Policy,
+    *,
+    ai_said: str,
 ) -> CopilotDraft | None:
+    """A draft reply to ``question``; ``ai_said`` is everything the assistant has sent in the
+    conversation, to tell whether the draft only repeats it."""
     hits = knowledge.search(question, k=policy.answering.retrieve_k)
     customer_hits = [h for h in hits if h.article.audience is Audience.CUSTOMER]
     if not customer_hits:
@@ -64,13 +68,12 @@ def _draft(
     )
     if not drafted.verification.kept:
         return None
-    said = " ".join(m.text for m in messages if m.role is Role.AI)
     return CopilotDraft(
         question=question,
         text=drafted.kept_text,
         citations=drafted.worded.citations,
         confidence=drafted.confidence,
-        already_sent=all(s.text in said for s in drafted.verification.kept),
+        already_sent=all(s.text in ai_said for s in drafted.verification.kept),
     )
 
 
@@ -98,10 +101,12 @@ def build_copilot(
         if t.signals.get("human_request")
     }
     asked = [m.text for m in customer if m.id not in requests] or [m.text for m in customer[-1:]]
+    ai_said = " ".join(m.text for m in messages if m.role is Role.AI)
     drafts = [
         drafted
         for question in reversed(asked[-_RECENT:])
-        if (drafted := _draft(question, messages, knowledge, answerer, policy)) is not None
+        if (drafted := _draft(question, messages, knowledge, answerer, policy, ai_said=ai_said))
+        is not None
     ]
     draft = max(drafts, key=lambda d: d.confidence, default=None)
     past = []
