@@ -219,6 +219,19 @@ def test_that_a_request_for_a_person_comes_first_and_other_signals_stay_as_reaso
     ]
 
 
+def test_that_anger_decides_before_a_topic_reserved_for_people() -> None:
+    # "8 years of buying from you... taking my business elsewhere" read as a wholesale inquiry
+    angry = signals(
+        frustration="this message reads as frustrated (0.99)",
+        policy_topic="intent wholesale (0.85)",
+    )
+    decision = decide(FIRST_TURN, angry, POLICY)
+    assert [r.code for r in decision.reasons] == [
+        ReasonCode.FRUSTRATION,
+        ReasonCode.POLICY_REQUIRES_HUMAN,
+    ]
+
+
 def test_that_an_upset_customer_handed_over_for_another_reason_is_noted_as_frustrated() -> None:
     upset = "this message reads as upset (0.80)"
     weak = signals(confidence=0.05, content_terms=8, frustration_noted=upset)

@@ -53,6 +53,15 @@ def test_that_an_ordinary_request_goes_to_the_default_queue(container: Container
     assert container.handoffs.get(reply.handoff_id).queue == "general"
 
 
+def test_that_a_sign_in_problem_goes_to_the_accounts_queue(container: Container) -> None:
+    chat = Script(container)
+    chat.customer_says("i can't sign in, the password reset email never shows up")
+    chat.customer_says("agent please")
+    reply = chat.warmline_escalates(reason="customer_request")
+    assert reply.handoff_id is not None
+    assert container.handoffs.get(reply.handoff_id).queue == "accounts"
+
+
 def test_that_after_hours_the_customer_is_promised_an_email_not_a_queue_place(
     tmp_path: Path, embedder: Embedder
 ) -> None:

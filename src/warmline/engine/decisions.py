@@ -363,9 +363,11 @@ def _escalation_signals(signals: Signals, policy: Policy) -> list[tuple[str, Rea
          and signals.sensitive_topic.replace("_", " ")
          + (f": {quoted(signals.sensitive_evidence)}" if signals.sensitive_evidence else "")),
         ("security", ReasonCode.SECURITY, signals.security),
+        # An angry customer is handled as one first: an intent model reading "taking my
+        # business elsewhere" as a wholesale inquiry must not decide how the handoff reads.
+        ("frustration", ReasonCode.FRUSTRATION, signals.frustration),
         ("policy_requires_human", ReasonCode.POLICY_REQUIRES_HUMAN, signals.policy_topic),
         ("tool_failure", ReasonCode.TOOL_FAILURE, signals.tool_failure),
-        ("frustration", ReasonCode.FRUSTRATION, signals.frustration),
         ("repeated_failure", ReasonCode.REPEATED_FAILURE,
          f"said {signals.failures} times that an answer did not help"
          + (f" (latest: {quoted(signals.not_helped)})" if signals.not_helped else "")
