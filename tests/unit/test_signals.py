@@ -88,6 +88,34 @@ def test_that_other_uses_of_those_words_are_not_a_request(
     assert human.detect(text) is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ok thanks for the link. the rug came with a stain on it, JL-5520913. could you put me "
+        "through to somebody on your support team? i'd like to sort out a replacement",
+        "vale, gracias. me puede pasar con alguien del equipo de atención? es por un pedido "
+        "que llegó roto",
+    ],
+)
+def test_that_a_request_inside_a_longer_message_is_read_as_its_own_sentence(
+    human: HumanRequestDetector, text: str
+) -> None:
+    assert human.detect(text) is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i spoke with my bank yesterday, they said the charge is only pending. when will it post?",
+        "the lid cracked and cut my hand. i've already talked to my doctor about it",
+    ],
+)
+def test_that_talking_to_someone_of_the_customers_own_is_not_a_request(
+    human: HumanRequestDetector, text: str
+) -> None:
+    assert human.detect(text) is None
+
+
 def test_that_shouting_the_third_time_reads_as_frustrated_where_a_lexicon_reads_it_as_positive(
     frustration: FrustrationDetector,
 ) -> None:

@@ -85,6 +85,9 @@ _OTHER_SENSES = [
     r"\bhuman\s+(?:resources|error|rights|body|nature)\b",
     r"\brepresentative\s+(?:apr|example|sample|rate)\b",
     r"\b(?:my|our|the)\s+(?:sales\s+)?rep\s+(?:said|told|sent|quoted|at\s+work)\b",
+    # Someone of the customer's own they have talked to: "i've already spoken to my lawyer".
+    r"\b(?:spoke|spoken|talked|been\s+talking|been\s+in\s+touch)\s+(?:to|with)\s+"
+    r"(?:my|our|his|her|their)(?:\s+\w+){1,2}",
     r"\bagente\s+de\s+aduanas?\b",
     r"\bpessoa\s+jur[ií]dica\b",
 ]
@@ -170,10 +173,21 @@ class HumanRequestDetector:
                 return Hit("rule", 1.0, match.group(0).strip())
         if not masked.strip():
             return None
-        probability = self._classifier.predict(masked).probabilities.get("true", 0.0)
+        # A request is usually one sentence of a longer message ("beleza. pode me transferir
+        # pra um atendente? quero falar sobre o pedido JL-7781203"): its other sentences only
+        # dilute it, so the message reads as its likeliest sentence when that is higher.
+        parts = chat_sentences(masked, min_words=_REQUEST_SENTENCE_WORDS)
+        texts = [masked, *parts] if len(parts) >= 2 else [masked]
+        found = self._classifier.predict_many(texts)
+        probability, said = max(
+            (p.probabilities.get("true", 0.0), text) for p, text in zip(found, texts, strict=True)
+        )
         if probability >= self._min:
-            return Hit("model", probability, clip_text(cleaned))
+            return Hit("model", probability, clip_text(cleaned if said is masked else said))
         return None
+
+
+_REQUEST_SENTENCE_WORDS = 3  # "agent pls" is caught by the rules; a shorter part is no request
 
 
 # -- frustration ----------------------------------------------------------------------------
@@ -472,11 +486,20 @@ def frustration_as_none() -> list[tuple[str, str]]:
     return lines
 
 
-# More labelled lines per signal: Spanish, French, German and Portuguese examples, and the
-# harder English frustration cases (sarcasm, resignation, short neutral replies).
+# More labelled lines per signal: Spanish, French, German and Portuguese examples, the harder
+# English frustration cases (sarcasm, resignation, short neutral replies), indirect and formal
+# requests for a person in five languages with their near misses ("what time does your support
+# team close"), angry chat lines beside calm complaints ("kinda annoying, tracking hasn't moved
+# in 3 days"), and fraud beside its look-alikes (reporting a phishing email, several charges
+# the customer did make).
 _MORE_DATA: dict[str, tuple[str, ...]] = {
-    "frustration": ("frustration_more.jsonl", "frustration_multi.jsonl"),
-    "sensitive": ("sensitive_multi.jsonl", "sensitive_more.jsonl", "sensitive_care.jsonl"),
+    "human_request": ("human_request_more.jsonl",),
+    "frustration": ("frustration_more.jsonl", "frustration_multi.jsonl", "frustration_chat.jsonl"),
+    "sensitive": (
+        "sensitive_multi.jsonl",
+        "sensitive_more.jsonl",
+        "sensitive_care.jsonl",
+    ),
     "security": ("security_multi.jsonl", "security_more.jsonl"),
 }
 
@@ -504,7 +527,8 @@ def requests_as_none() -> list[tuple[str, str]]:
     to" is close in words to a self-harm cue): the topic detectors learn them as "none"."""
     return [
         (text, NONE)
-        for text, label in load_labelled("human_request.jsonl", "request")
+        for name in ("human_request.jsonl", *_MORE_DATA["human_request"])
+        for text, label in load_labelled(name, "request")
         if label == "true"
     ]
 
