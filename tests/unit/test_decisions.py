@@ -330,3 +330,17 @@ def test_that_a_follow_up_read_with_the_earlier_question_only_ever_asks_which_to
     assert decide(AFTER_ANSWERING, signals(content_terms=3), POLICY).rule == "verified_answer"
     # Never a second clarifying question in a row.
     assert decide(AFTER_CLARIFYING, sure, POLICY).rule == "verified_answer"
+
+
+def test_that_a_remark_is_asked_what_the_customer_needs_not_handed_over_or_guessed_at() -> None:
+    remark = {"asks": False, "intent_in_scope": True}
+    nothing_found = decide(FIRST_TURN, signals(hits=0, **remark), POLICY)
+    unsure = decide(FIRST_TURN, signals(confidence=0.1, **remark), POLICY)
+    assert nothing_found.rule == unsure.rule == "no_question_yet"
+    assert nothing_found.action is unsure.action is Action.CLARIFY
+    # the same message asking something is a knowledge gap, and never two questions in a row
+    assert decide(FIRST_TURN, signals(hits=0, intent_in_scope=True), POLICY).rule == (
+        "knowledge_gap"
+    )
+    again = decide(AFTER_CLARIFYING, signals(hits=0, **remark), POLICY)
+    assert again.action is Action.ESCALATE

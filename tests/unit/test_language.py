@@ -11,7 +11,7 @@ from tests.unit.decision_inputs import AFTER_CLARIFYING, FIRST_TURN, POLICY, sig
 from warmline.engine.decisions import Action, Signals, decide
 from warmline.errors import ConfigurationError
 from warmline.policy.model import load_policy, policy_text
-from warmline.signals.language import LanguageDetector, acknowledgement
+from warmline.signals.language import LanguageDetector, acknowledgement, asks_something
 
 
 @pytest.fixture(scope="module")
@@ -136,3 +136,32 @@ def test_that_a_translation_of_an_unknown_message_is_refused(tmp_path: Path) -> 
     path.write_text(text)
     with pytest.raises(ConfigurationError, match="no message called hello"):
         load_policy(path)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i got the walnut nightstand from you last month and it's lovely",
+        "just moved into our first house this weekend",
+        "mi hermana me regaló una lámpara preciosa",
+    ],
+)
+def test_that_a_remark_asks_for_nothing(text: str) -> None:
+    assert not asks_something(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my duvet cover came with a torn seam",
+        "the kettle stopped working after a week",
+        "my package never came",
+        "order JL-4471902",
+        "agente por favor",
+        "est-ce que vous livrez au Québec",
+        "i need the king size instead",
+        "please cancel it",
+    ],
+)
+def test_that_questions_requests_and_problems_ask_for_something(text: str) -> None:
+    assert asks_something(text)

@@ -80,6 +80,7 @@ def test_that_a_request_for_a_person_is_recognised(human: HumanRequestDetector, 
         "el agente de aduanas retuvo mi paquete, cuánto tarda",
         "I need a tall dresser for the kids' room",
         "is the agenda for the sale posted yet",
+        "does the glass kettle pair with alexa? can i talk to it to set the temperature",
     ],
 )
 def test_that_other_uses_of_those_words_are_not_a_request(

@@ -68,6 +68,7 @@ class Signals:
     # Right after an answer: the sentence of an earlier answer this question asks about again.
     answered_before: str | None = None
     acknowledgement: str | None = None  # the message only thanks, agrees or says goodbye
+    asks: bool = True  # a question, a request or a problem report, not a remark
     language: str | None = None  # the conversation's language, when the detector is sure
     language_covered: bool = True  # the help center is written in that language
     intent: str | None = None  # the intent model's best intent (in scope or not)
@@ -106,6 +107,7 @@ class Signals:
             "repeated_answer": self.repeated_answer,
             "answered_before": self.answered_before,
             "acknowledgement": self.acknowledgement,
+            "asks": self.asks,
             "language": self.language,
             "language_covered": self.language_covered,
             "intent": self.intent,
@@ -175,7 +177,7 @@ def _decide(state: ConversationState, signals: Signals, policy: Policy) -> Decis
     return decision
 
 
-def _decide_on_knowledge(  # noqa: PLR0911 - one return per rule reads as the rule list
+def _decide_on_knowledge(  # noqa: PLR0911, PLR0912 - one return per rule reads as the rule list
     state: ConversationState, signals: Signals, policy: Policy
 ) -> Decision:
     asked_already = state.last_action is Action.CLARIFY
@@ -210,6 +212,10 @@ def _decide_on_knowledge(  # noqa: PLR0911 - one return per rule reads as the ru
         and signals.best_dense < answering.out_of_scope_below_dense
     )
     if signals.hits == 0 or unrelated:
+        if not signals.asks and not asked_already:
+            # A remark the help center has nothing on ("my sister ordered me a bookcase for my
+            # birthday, super sweet of her"): the customer has not said what they need yet.
+            return Decision(Action.CLARIFY, "no_question_yet", (), None)
         found = (
             f"the best help-center passage covers {signals.best_coverage:.0%} of the question's "
             f"words and is {signals.best_dense:.2f} similar in meaning"
@@ -265,6 +271,10 @@ def _decide_on_knowledge(  # noqa: PLR0911 - one return per rule reads as the ru
             (Reason(ReasonCode.LOOP, f"asked again: {signals.answered_before}"),),
             confidence,
         )
+    if not signals.asks and not asked_already:
+        # A remark ("i got the walnut nightstand from you last month and it's lovely"): asking
+        # which help-center topic it is about would guess at a question nobody asked.
+        return Decision(Action.CLARIFY, "no_question_yet", (), confidence)
     if (
         may_clarify
         and confidence >= answering.clarify_at_or_above

@@ -88,6 +88,8 @@ _OTHER_SENSES = [
     # Someone of the customer's own they have talked to: "i've already spoken to my lawyer".
     r"\b(?:spoke|spoken|talked|been\s+talking|been\s+in\s+touch)\s+(?:to|with)\s+"
     r"(?:my|our|his|her|their)(?:\s+\w+){1,2}",
+    # Talking to a device: "can i speak to it to start boiling", "talk to alexa".
+    r"\b(?:speak|talk)(?:ing)?\s+(?:to|with)\s+(?:it|alexa|siri|google)\b",
     r"\bagente\s+de\s+aduanas?\b",
     r"\bpessoa\s+jur[ií]dica\b",
 ]
@@ -176,18 +178,21 @@ class HumanRequestDetector:
         # A request is usually one sentence of a longer message ("beleza. pode me transferir
         # pra um atendente? quero falar sobre o pedido JL-7781203"): its other sentences only
         # dilute it, so the message reads as its likeliest sentence when that is higher.
+        # A sentence read alone says less than the message, so it must be surer: "Email me at
+        # ada@example.com" after a question reads 0.80 alone.
         parts = chat_sentences(masked, min_words=_REQUEST_SENTENCE_WORDS)
         texts = [masked, *parts] if len(parts) >= 2 else [masked]
-        found = self._classifier.predict_many(texts)
-        probability, said = max(
-            (p.probabilities.get("true", 0.0), text) for p, text in zip(found, texts, strict=True)
-        )
-        if probability >= self._min:
-            return Hit("model", probability, clip_text(cleaned if said is masked else said))
+        found = [p.probabilities.get("true", 0.0) for p in self._classifier.predict_many(texts)]
+        if found[0] >= self._min:
+            return Hit("model", found[0], clip_text(cleaned))
+        probability, said = max(zip(found[1:], texts[1:], strict=True), default=(0.0, ""))
+        if probability >= max(self._min, _REQUEST_SENTENCE_BAR):
+            return Hit("model", probability, clip_text(said))
         return None
 
 
 _REQUEST_SENTENCE_WORDS = 3  # "agent pls" is caught by the rules; a shorter part is no request
+_REQUEST_SENTENCE_BAR = 0.85  # one sentence of several must be surer than a whole message
 
 
 # -- frustration ----------------------------------------------------------------------------

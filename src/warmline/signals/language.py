@@ -115,3 +115,49 @@ def acknowledgement(text: str) -> str | None:
     if all(w in _CLOSING or w in _FILLER for w in words):
         return text.strip()
     return None
+
+
+# -- does the message ask for anything? -------------------------------------------------------
+
+# Words that make a message a question, a request or a problem report, in the five languages:
+# question words and modals, "need", "want", "please", "help", and negations or trouble words
+# ("my package never came" asks for help without saying so). A message with none of them and
+# no question mark ("my sister ordered me a bookcase for my birthday, super sweet of her") is
+# a remark: the customer has not said what they need yet.
+_ASKING = {
+    # English
+    "how", "what", "whats", "when", "where", "why", "who", "which", "whom", "whose", "can",
+    "cant", "could", "would", "will", "wont", "should", "shall", "may", "might", "do", "does",
+    "did", "is", "are", "was", "were", "am", "need", "needs", "want", "wants", "wanna", "like",
+    "please", "pls", "plz", "help", "tell", "show", "explain", "send", "give", "wondering",
+    "wonder", "know", "any", "anything", "if", "not", "no", "never", "nothing", "dont",
+    "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "havent", "hasnt", "cannot", "still",
+    "yet", "wrong", "broken", "broke", "missing", "lost", "late", "damaged", "dented", "cracked",
+    "torn", "stopped", "problem", "issue", "stolen", "charged", "refund", "return", "cancel",
+    "exchange", "change", "fix", "order", "track", "tracking",
+    # Spanish
+    "que", "como", "cuando", "donde", "por", "porque", "quien", "cual", "puedo", "puede",
+    "pueden", "quiero", "quisiera", "necesito", "ayuda", "favor", "nunca", "todavia", "pedido",
+    # French
+    "quoi", "comment", "quand", "ou", "pourquoi", "qui", "quel", "quelle", "puis", "peux",
+    "pouvez", "voudrais", "veux", "besoin", "aide", "svp", "plait", "ne", "pas", "jamais",
+    "commande", "toujours",
+    # German
+    "wie", "wann", "wo", "warum", "wer", "welche", "welcher", "kann", "konnen", "konnten",
+    "mochte", "brauche", "hilfe", "bitte", "nicht", "kein", "keine", "nie", "noch",
+    "bestellung",
+    # Portuguese
+    "quando", "onde", "quem", "posso", "pode", "podem", "quero", "preciso", "ajuda",
+    "nao", "ainda", "encomenda",
+}  # fmt: skip
+
+
+def asks_something(text: str) -> bool:
+    """Whether the message asks a question, makes a request or reports a problem; ``False``
+    for a remark that says nothing the customer needs ("my late delivery finally came,
+    lovely lamp")."""
+    if "?" in text or "\u00bf" in text:
+        return True
+    plain = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
+    words = _WORD.findall(plain.replace("'", "").replace("\u2019", ""))
+    return any(word in _ASKING for word in words)
