@@ -344,3 +344,8 @@ def test_that_a_remark_is_asked_what_the_customer_needs_not_handed_over_or_guess
     )
     again = decide(AFTER_CLARIFYING, signals(hits=0, **remark), POLICY)
     assert again.action is Action.ESCALATE
+
+
+def test_that_a_remark_in_a_language_the_help_center_lacks_is_asked_for_that_language() -> None:
+    remark = signals(hits=0, asks=False, language="es", language_covered=False)
+    assert decide(FIRST_TURN, remark, POLICY).rule == "language_not_covered"

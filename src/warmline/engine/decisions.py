@@ -147,7 +147,11 @@ def _decide(state: ConversationState, signals: Signals, policy: Policy) -> Decis
     if early is not None:
         return early
     decision = _decide_on_knowledge(state, signals, policy)
-    if decision.action is Action.ANSWER or decision.rule == "no_question_yet":
+    if decision.action is Action.ANSWER or (
+        # "How can I help?" is in the help center's language: a remark in another one is
+        # asked whether the customer can write in that language instead.
+        decision.rule == "no_question_yet" and signals.language_covered
+    ):
         return decision
     if not signals.language_covered:
         if state.last_action is not Action.CLARIFY:
