@@ -90,18 +90,22 @@ def test_that_other_uses_of_those_words_are_not_a_request(
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "ask"),
     [
-        "ok thanks for the link. the rug came with a stain on it, JL-5520913. could you put me "
-        "through to somebody on your support team? i'd like to sort out a replacement",
-        "vale, gracias. me puede pasar con alguien del equipo de atención? es por un pedido "
-        "que llegó roto",
+        ("ok, got it. the quilt came with a big stain on the corner, order JL-6610234, i have "
+         "photos. is there a staff member i could go over this with",
+         "is there a staff member i could go over this with"),
+        ("beleza. consegue me transferir pra um atendente? é sobre o pedido JL-6610234 que veio "
+         "errado",
+         "consegue me transferir pra um atendente?"),
     ],
-)
+)  # fmt: skip
 def test_that_a_request_inside_a_longer_message_is_read_as_its_own_sentence(
-    human: HumanRequestDetector, text: str
+    human: HumanRequestDetector, text: str, ask: str
 ) -> None:
-    assert human.detect(text) is not None
+    # Whole, each message reads below the bar: its other sentences dilute the request.
+    hit = human.detect(text)
+    assert hit is not None and hit.kind == "model" and hit.evidence == ask
 
 
 @pytest.mark.parametrize(

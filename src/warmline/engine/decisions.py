@@ -193,6 +193,11 @@ def _decide_on_knowledge(  # noqa: PLR0911, PLR0912 - one return per rule reads 
                 "no question to work with after one clarifying question",
             )
         return Decision(Action.CLARIFY, "no_question_yet", (), None)
+    if not signals.asks and not asked_already:
+        # A remark ("my sister ordered me a bookcase for my birthday, super sweet of her"):
+        # nothing to answer, and handing over for a knowledge gap or asking which help-center
+        # topic it is about would both answer a question nobody asked.
+        return Decision(Action.CLARIFY, "no_question_yet", (), None)
     answering = policy.answering
     # A detailed follow-up to an answer is specific already: a person, not a guess at topics.
     detailed_follow_up = (
@@ -216,10 +221,6 @@ def _decide_on_knowledge(  # noqa: PLR0911, PLR0912 - one return per rule reads 
         and signals.best_dense < answering.out_of_scope_below_dense
     )
     if signals.hits == 0 or unrelated:
-        if not signals.asks and not asked_already:
-            # A remark the help center has nothing on ("my sister ordered me a bookcase for my
-            # birthday, super sweet of her"): the customer has not said what they need yet.
-            return Decision(Action.CLARIFY, "no_question_yet", (), None)
         found = (
             f"the best help-center passage covers {signals.best_coverage:.0%} of the question's "
             f"words and is {signals.best_dense:.2f} similar in meaning"
@@ -275,10 +276,6 @@ def _decide_on_knowledge(  # noqa: PLR0911, PLR0912 - one return per rule reads 
             (Reason(ReasonCode.LOOP, f"asked again: {signals.answered_before}"),),
             confidence,
         )
-    if not signals.asks and not asked_already:
-        # A remark ("i got the walnut nightstand from you last month and it's lovely"): asking
-        # which help-center topic it is about would guess at a question nobody asked.
-        return Decision(Action.CLARIFY, "no_question_yet", (), confidence)
     if (
         may_clarify
         and confidence >= answering.clarify_at_or_above

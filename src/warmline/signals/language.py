@@ -101,13 +101,18 @@ _NOT_CLOSING = {"nothing", "nada", "rien", "nichts"}
 _WORD = re.compile(r"[a-z]+")
 
 
+def _plain_words(text: str) -> list[str]:
+    """Lower-case words without accents or apostrophes: "Ça" is "ca", "don't" is "dont"."""
+    plain = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
+    return _WORD.findall(plain.replace("'", "").replace("\u2019", ""))
+
+
 def acknowledgement(text: str) -> str | None:
     """The message itself when it only thanks, agrees or says goodbye; ``None`` otherwise
     (a question, a request or anything with content of its own)."""
     if "?" in text or len(text) > 120:
         return None
-    plain = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
-    words = _WORD.findall(plain.replace("'", "").replace("\u2019", ""))
+    words = _plain_words(text)
     if not words or any(w in _NOT_CLOSING for w in words):
         return None
     if not any(w in _CLOSING for w in words):
@@ -158,6 +163,4 @@ def asks_something(text: str) -> bool:
     lovely lamp")."""
     if "?" in text or "\u00bf" in text:
         return True
-    plain = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
-    words = _WORD.findall(plain.replace("'", "").replace("\u2019", ""))
-    return any(word in _ASKING for word in words)
+    return any(word in _ASKING for word in _plain_words(text))
