@@ -85,8 +85,9 @@ def test_that_an_uncovered_language_is_asked_about_once_then_handed_over() -> No
     spanish = _unanswerable(language="es", language_covered=False)
     assert decide(FIRST_TURN, spanish, POLICY).rule == "language_not_covered"
     again = decide(AFTER_CLARIFYING, spanish, POLICY)
-    assert again.action is Action.ESCALATE
+    assert again.action is Action.ESCALATE and again.rule == "language_not_served"
     assert again.reasons[0].code.value == "out_of_scope"
+    assert "writes in Spanish" in again.reasons[0].evidence
     english = _unanswerable(language="en")
     assert decide(FIRST_TURN, english, POLICY).rule == "no_relevant_knowledge"
 

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from warmline.domain.handoffs import Reason, ReasonCode, quoted
 from warmline.policy.model import Policy
+from warmline.signals.language import LANGUAGE_NAMES
 
 # Rules decided from retrieval alone, before an answer is drafted: composing one would be
 # wasted work. (Signal rules are settled even earlier, by :func:`decide_on_signals`.)
@@ -154,9 +155,7 @@ def _decide(state: ConversationState, signals: Signals, policy: Policy) -> Decis
     ):
         return decision
     if not signals.language_covered:
-        if state.last_action is not Action.CLARIFY:
-            return Decision(Action.CLARIFY, "language_not_covered", (), decision.confidence)
-        return decision
+        return _in_another_language(state, signals, decision)
     if (
         decision.action is Action.ESCALATE
         and decision.reasons
@@ -172,13 +171,28 @@ def _decide(state: ConversationState, signals: Signals, policy: Policy) -> Decis
             f"{signals.intent}, {signals.intent_confidence or 0.0:.2f}), and the help center "
             "cannot answer it"
         )
-        return Decision(
-            Action.ESCALATE,
-            "intent_out_of_scope",
-            (Reason(ReasonCode.OUT_OF_SCOPE, evidence),),
-            decision.confidence,
+        return _escalate(
+            "intent_out_of_scope", ReasonCode.OUT_OF_SCOPE, evidence, decision.confidence
         )
     return decision
+
+
+def _in_another_language(
+    state: ConversationState, signals: Signals, decision: Decision
+) -> Decision:
+    """A question in a language the help center is not written in, which it could not answer:
+    asked once whether another language would do, then a person. What stops the AI then is
+    the language, not a gap in the help center, and the brief says so."""
+    if state.last_action is not Action.CLARIFY:
+        return Decision(Action.CLARIFY, "language_not_covered", (), decision.confidence)
+    if decision.action is not Action.ESCALATE:
+        return decision
+    language = LANGUAGE_NAMES.get(signals.language or "", signals.language or "a language")
+    evidence = (
+        f"writes in {language}, which the help center is not written in, after being asked "
+        "once whether another language would do"
+    )
+    return _escalate("language_not_served", ReasonCode.OUT_OF_SCOPE, evidence, decision.confidence)
 
 
 def _decide_on_knowledge(  # noqa: PLR0911, PLR0912 - one return per rule reads as the rule list
@@ -310,8 +324,10 @@ def _decide_on_knowledge(  # noqa: PLR0911, PLR0912 - one return per rule reads 
     )
 
 
-def _escalate(rule: str, code: ReasonCode, evidence: str) -> Decision:
-    return Decision(Action.ESCALATE, rule, (Reason(code, evidence),), None)
+def _escalate(
+    rule: str, code: ReasonCode, evidence: str, confidence: float | None = None
+) -> Decision:
+    return Decision(Action.ESCALATE, rule, (Reason(code, evidence),), confidence)
 
 
 def decide_on_signals(

@@ -117,6 +117,8 @@ def handoff_prefix(
     }
     if decision.rule == "knowledge_gap" and state.last_action is not Action.ANSWER:
         name: str | None = "handoff_no_knowledge"  # the help center has nothing on it
+    elif decision.rule == "language_not_served":
+        name = None  # not a gap in the help center: a person simply takes over
     elif first is ReasonCode.SENSITIVE_TOPIC:
         name = "care_self_harm" if self_harm else "sensitive"
     elif first in _AI_FAILED or (

@@ -65,6 +65,23 @@ _REQUEST_RULES = [
     r"^\W*(?:a\s+)?(?:human|agent|person|representative|operator)(?:\s+please|\s+pls)?\W*$",
     rf"\b{_PERSON}\s+(?:please|pls|plz)\b",
     r"\bare\s+you\s+(?:a\s+)?(?:bot|robot|machine)\b.*\b(?:human|person)\b",
+    # Whether a person is there at all: "is there anyone real there or is this all automated?"
+    r"\bis\s+there\s+(?:any|some)(?:one|body)\s+(?:real|actual|human|alive)\b",
+    r"\bis\s+there\s+an?\s+(?:real|actual|live)\s+(?:human|person)\b",
+    # A call back is a person: "can you call me back", "give me a call", "i'd like a callback".
+    r"\b(?:can|could|would|will|pls|please|plz)\s+(?:you\s+|u\s+|someone\s+|somebody\s+|"
+    r"anyone\s+|one\s+of\s+you\s+)?(?:please\s+|pls\s+)?(?:call|phone|ring)\s+me\b",
+    r"\bgive\s+me\s+a\s+(?:call|ring)\b",
+    r"\b(?:want|like|request|need|get|arrange|schedule|book)\s+(?:a\s+)?call\s*-?\s*back\b",
+    r"\b(?:ll[aá]m(?:en|e)me|me\s+(?:pueden|puede|podr[ií]an|podr[ií]a)\s+llamar|"
+    r"alguien\s+(?:que\s+)?me\s+llame|me\s+devuelv\w+\s+la\s+llamada)\b",
+    r"\b(?:(?:pouvez|pourriez|peux|pourrais)[-\s]+(?:vous|tu)\s+me\s+(?:rappeler|appeler)|"
+    r"rappelez[-\s]moi|quelqu'un\s+(?:peut|pourrait)\s+me\s+(?:rappeler|appeler|t[ée]l[ée]phoner))"
+    r"\b(?!\s+(?:le|la|les|l'|comment|quand|si|que|combien|o[uù]|pourquoi)\b)",
+    r"\bmich\b[^.?!]{0,30}\b(?:zur[uü]ckrufen|anrufen)\b",
+    r"\brufen?\s+(?:sie\s+)?mich\b[^.?!]{0,20}\b(?:zur[uü]ck|an)\b",
+    r"\b(?:(?:pode|podem|poderia|poderiam)\s+me\s+ligar|me\s+liguem|"
+    r"algu[eé]m\s+(?:pode\s+|poderia\s+)?me\s+ligar|me\s+ligar\s+de\s+volta)\b",
     r"\b(?:hablar|comunicar(?:me)?|pasar(?:me)?)\s+(?:con\s+)?(?:un|una|el|la|alg[uú]n)?\s*"
     r"(?:humano|persona|agente|asesor|representante|operador)\b",
     r"\bquiero\s+(?:un|una)\s+(?:humano|persona|agente|asesor)\b",
@@ -467,7 +484,7 @@ def training_pairs(kind: SignalKind, path: Path | None = None) -> list[tuple[str
 
 # Frustrated lines that also touch a sensitive matter may be both; they stay out of "none".
 _SENSITIVE_WORDS = re.compile(
-    r"lawyer|attorney|\bsue\b|suing|court|legal|chargeback|dispute|\bbbb\b|regulator|\bftc\b|"
+    r"lawyer|attorney|\bsue\b|suing|lawsuit|court|legal|chargeback|disput|\bbbb\b|regulator|\bftc\b|"
     r"cfpb|consumer protection|fraud|scam|stolen|unauthori|died|death|passed away|funeral|"
     r"hospital|cancer|sick|medical|surgery|can'?t afford|lost my job|unemploy|\bbills\b|debt|"
     r"suspend|frozen|locked|banned|\bkill|suicide|hurt myself|end it|abogad|demanda|avocat|"
@@ -494,18 +511,26 @@ def frustration_as_none() -> list[tuple[str, str]]:
 # More labelled lines per signal: Spanish, French, German and Portuguese examples, the harder
 # English frustration cases (sarcasm, resignation, short neutral replies), indirect and formal
 # requests for a person in five languages with their near misses ("what time does your support
-# team close"), angry chat lines beside calm complaints ("kinda annoying, tracking hasn't moved
-# in 3 days"), and fraud beside its look-alikes (reporting a phishing email, several charges
-# the customer did make).
+# team close"), asking to be called back or whether anyone real is there beside past calls and
+# questions about the bot, angry chat lines beside calm complaints ("kinda annoying, tracking
+# hasn't moved in 3 days"), sarcasm beside real praise, fraud beside its look-alikes (reporting
+# a phishing email, several charges the customer did make, a spouse's order on a shared
+# account), and "your manager approved it" beside a calm mention of a real earlier call.
 _MORE_DATA: dict[str, tuple[str, ...]] = {
-    "human_request": ("human_request_more.jsonl",),
-    "frustration": ("frustration_more.jsonl", "frustration_multi.jsonl", "frustration_chat.jsonl"),
+    "human_request": ("human_request_more.jsonl", "human_request_callback.jsonl"),
+    "frustration": (
+        "frustration_more.jsonl",
+        "frustration_multi.jsonl",
+        "frustration_chat.jsonl",
+        "frustration_sarcasm.jsonl",
+    ),
     "sensitive": (
         "sensitive_multi.jsonl",
         "sensitive_more.jsonl",
         "sensitive_care.jsonl",
+        "sensitive_account_misuse.jsonl",
     ),
-    "security": ("security_multi.jsonl", "security_more.jsonl"),
+    "security": ("security_multi.jsonl", "security_more.jsonl", "security_vs_claims.jsonl"),
 }
 
 
