@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from tests.unit.decision_inputs import AFTER_CLARIFYING, FIRST_TURN, POLICY, signals
-from warmline.engine.decisions import Action, Signals, decide
+from warmline.engine.decisions import Action, ConversationState, Signals, decide
 from warmline.errors import ConfigurationError
 from warmline.policy.model import load_policy, policy_text
-from warmline.signals.language import LanguageDetector, acknowledgement, asks_something
+from warmline.signals.language import LanguageDetector, acknowledgement, asks_something, says_yes
 
 
 @pytest.fixture(scope="module")
@@ -166,3 +166,31 @@ def test_that_a_remark_asks_for_nothing(text: str) -> None:
 )
 def test_that_questions_requests_and_problems_ask_for_something(text: str) -> None:
     assert asks_something(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["yes please", "Yes!", "sí, por favor", "oui svp", "ja bitte", "sim", "please do"]
+)
+def test_that_a_bare_yes_is_read_as_one(text: str) -> None:
+    assert says_yes(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["yes thanks", "yes, and how long does it take?", "ok", "yes it helped", "no", "sí, gracias"],
+)
+def test_that_thanks_questions_and_more_are_not_a_bare_yes(text: str) -> None:
+    assert says_yes(text) is None
+
+
+def test_that_a_yes_to_an_offered_person_hands_over_as_their_request() -> None:
+    yes = _unanswerable(yes="yes please")
+    after_answer = ConversationState(turn=2, last_action=Action.ANSWER)
+    decision = decide(after_answer, yes, POLICY)
+    assert decision.action is Action.ESCALATE and decision.rule == "accepted_offer_of_a_person"
+    assert decision.reasons[0].code.value == "customer_request"
+    asked_language = ConversationState(2, Action.CLARIFY, "language_not_covered")
+    assert decide(asked_language, yes, POLICY).rule == "accepted_offer_of_a_person"
+    # After a clarifying question, "yes" picks the one topic it named: not a request.
+    asked_topic = ConversationState(2, Action.CLARIFY, "unsure_ask_once")
+    assert decide(asked_topic, yes, POLICY).rule != "accepted_offer_of_a_person"

@@ -331,6 +331,7 @@ class ConversationService:
             failures=observed.failures,
             repeated_question=observed.repeated_question,
             acknowledgement=observed.acknowledgement,
+            yes=observed.yes,
             asks=observed.asks,
             language=observed.language,
             language_covered=observed.language is None

@@ -69,6 +69,7 @@ class Signals:
     # Right after an answer: the sentence of an earlier answer this question asks about again.
     answered_before: str | None = None
     acknowledgement: str | None = None  # the message only thanks, agrees or says goodbye
+    yes: str | None = None  # the message only says yes ("yes please", "sí, por favor")
     asks: bool = True  # a question, a request or a problem report, not a remark
     language: str | None = None  # the conversation's language, when the detector is sure
     language_covered: bool = True  # the help center is written in that language
@@ -108,6 +109,7 @@ class Signals:
             "repeated_answer": self.repeated_answer,
             "answered_before": self.answered_before,
             "acknowledgement": self.acknowledgement,
+            "yes": self.yes,
             "asks": self.asks,
             "language": self.language,
             "language_covered": self.language_covered,
@@ -349,6 +351,16 @@ def _decide_on_signals(
     if fired:
         rule, _ = fired[0]
         return Decision(Action.ESCALATE, rule, tuple(reason for _, reason in fired), None)
+    if signals.yes and (
+        state.last_action is Action.ANSWER or state.last_rule == "language_not_covered"
+    ):
+        # The last reply offered a person ("If it doesn't answer your question, I can bring in
+        # a person"; "or say so and I'll bring in a person"): a bare yes takes the offer.
+        return _escalate(
+            "accepted_offer_of_a_person",
+            ReasonCode.CUSTOMER_REQUEST,
+            f"said yes to the offer of a person: {quoted(signals.yes)}",
+        )
     if signals.not_helped:
         if state.last_action is not Action.CLARIFY:
             return Decision(Action.CLARIFY, "did_not_help_ask_once", (), None)

@@ -122,6 +122,33 @@ def acknowledgement(text: str) -> str | None:
     return None
 
 
+# -- "yes please": saying yes to an offer ----------------------------------------------------
+
+# A yes in the five languages, and what may go with it in a bare "yes, please do".
+_YES = {
+    "yes", "yeah", "yep", "yup", "yea", "ya", "sure",
+    "si", "claro", "oui", "ja", "gerne", "gern", "sim",
+}  # fmt: skip
+# No thanks among them: "yes thanks" after an answer says it helped.
+_WITH_YES = {
+    "please", "pls", "plz", "ok", "okay", "do", "go", "ahead", "that", "would", "be", "great",
+    "por", "favor", "vale", "svp", "stp", "volontiers", "bitte", "pode", "ser",
+}  # fmt: skip
+
+
+def says_yes(text: str) -> str | None:
+    """The message itself when it only says yes ("yes please", "sí, por favor", "ja bitte",
+    "please do"); ``None`` otherwise. What it says yes to is the conversation's business."""
+    if "?" in text or len(text) > 60:
+        return None
+    words = _plain_words(text)
+    if not words or not all(w in _YES or w in _WITH_YES for w in words):
+        return None
+    if any(w in _YES for w in words) or words[:2] in (["please", "do"], ["pls", "do"]):
+        return text.strip()
+    return None
+
+
 # -- does the message ask for anything? -------------------------------------------------------
 
 # Words that make a message a question, a request or a problem report, in the five languages:

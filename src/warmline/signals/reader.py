@@ -27,7 +27,12 @@ from warmline.signals.detectors import (
     clip_text,
     signal_classifier,
 )
-from warmline.signals.language import LanguageDetector, acknowledgement, asks_something
+from warmline.signals.language import (
+    LanguageDetector,
+    acknowledgement,
+    asks_something,
+    says_yes,
+)
 
 T = TypeVar("T")
 _TRAINED: dict[tuple[object, ...], object] = {}
@@ -60,6 +65,7 @@ class Observed:
     failures: int = 0
     repeated_question: str | None = None
     acknowledgement: str | None = None  # the message only thanks, agrees or says goodbye
+    yes: str | None = None  # the message only says yes ("yes please", "sí, por favor")
     asks: bool = True  # a question, a request or a problem, not a remark
     language: str | None = None  # the conversation's language, when the detector is sure
     intent: IntentPrediction | None = None  # the intent model's reading, when one is active
@@ -211,6 +217,7 @@ class SignalReader:
             failures=history.failures + (1 if not_helped else 0),
             repeated_question=repeated,
             acknowledgement=acknowledgement(text),
+            yes=says_yes(text),
             asks=asks_something(text),
             language=self.language_of([*history.customer_texts, text]),
             intent=intent,
