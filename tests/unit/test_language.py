@@ -177,7 +177,16 @@ def test_that_a_bare_yes_is_read_as_one(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["yes thanks", "yes, and how long does it take?", "ok", "yes it helped", "no", "sí, gracias"],
+    [
+        "yes thanks",
+        "yeah ok",
+        "yes great",
+        "yes, and how long does it take?",
+        "ok",
+        "yes it helped",
+        "no",
+        "sí, gracias",
+    ],
 )
 def test_that_thanks_questions_and_more_are_not_a_bare_yes(text: str) -> None:
     assert says_yes(text) is None

@@ -112,6 +112,8 @@ def test_that_asking_to_be_called_or_whether_a_person_is_there_is_a_request(
     "text",
     [
         "can the driver call me before the delivery?",
+        "der Fahrer soll mich bitte vorher anrufen, ich bin im dritten Stock",
+        "please call me when it's out for delivery, the buzzer is broken",
         "pourriez-vous me rappeler le délai de retour ?",
         "ich habe eine Frage zum Rückruf der Wasserkocher",
         "is there a real wood version of the bookcase?",

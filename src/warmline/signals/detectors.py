@@ -107,6 +107,13 @@ _OTHER_SENSES = [
     r"(?:my|our|his|her|their)(?:\s+\w+){1,2}",
     # Talking to a device: "can i speak to it to start boiling", "talk to alexa".
     r"\b(?:speak|talk)(?:ing)?\s+(?:to|with)\s+(?:it|alexa|siri|google)\b",
+    # A call from the driver, or one when something happens, is no person to talk to: "der
+    # Fahrer soll mich vorher anrufen", "please call me when it's out for delivery".
+    r"\b(?:driver|courier|carrier|fahrer\w*|kurier\w*|zusteller\w*|paketbote\w*|"
+    r"repartidor\w*|transportista|livreur\w*|transporteur\w*|entregador\w*|motorista|"
+    r"transportadora)\b[^.?!]{0,40}?\b(?:call|phone|ring|anrufen|zur[uü]ckrufen|llamar|llame|"
+    r"llamen|rappeler|appeler|ligar|ligue|liguem)\b",
+    r"\b(?:call|phone|ring)\s+me\s+(?:when|before|once|if|as\s+soon\s+as)\b",
     r"\bagente\s+de\s+aduanas?\b",
     r"\bpessoa\s+jur[ií]dica\b",
 ]

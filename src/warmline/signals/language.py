@@ -129,9 +129,10 @@ _YES = {
     "yes", "yeah", "yep", "yup", "yea", "ya", "sure",
     "si", "claro", "oui", "ja", "gerne", "gern", "sim",
 }  # fmt: skip
-# No thanks among them: "yes thanks" after an answer says it helped.
+# No thanks, "ok" or "great" among them: "yes thanks", "yeah ok" and "yes great" after an
+# answer say it helped.
 _WITH_YES = {
-    "please", "pls", "plz", "ok", "okay", "do", "go", "ahead", "that", "would", "be", "great",
+    "please", "pls", "plz", "do", "go", "ahead", "that", "would", "be",
     "por", "favor", "vale", "svp", "stp", "volontiers", "bitte", "pode", "ser",
 }  # fmt: skip
 
