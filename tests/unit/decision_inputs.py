@@ -1,15 +1,17 @@
-"""What the decision tests feed :func:`decide`: the default policy, three conversation states and
+"""What the decision tests feed :func:`decide`: the default policy, four conversation states and
 the signals of a turn the help center answers well (each test changes what it is about)."""
 
 from __future__ import annotations
 
-from warmline.engine.decisions import Action, ConversationState, Signals
+from warmline.engine.decisions import OFFERED_A_PERSON, Action, ConversationState, Signals
 from warmline.policy.model import load_policy
 
 POLICY = load_policy()
 FIRST_TURN = ConversationState(turn=1, last_action=None)
 AFTER_CLARIFYING = ConversationState(turn=2, last_action=Action.CLARIFY)
 AFTER_ANSWERING = ConversationState(turn=2, last_action=Action.ANSWER)
+# After a clarifying question and then the offer of a person: the next unsure draft hands over.
+AFTER_OFFERING = ConversationState(turn=3, last_action=Action.CLARIFY, last_rule=OFFERED_A_PERSON)
 
 
 def signals(**changes: object) -> Signals:

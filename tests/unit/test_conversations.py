@@ -66,6 +66,26 @@ def test_that_a_greeting_gets_one_clarifying_question_and_never_two_in_a_row(
     asked = chat.warmline_asks_to_clarify()
     assert asked.text == container.policy.messages.clarify  # no topics guessed from "hi"
     chat.customer_says("I just need some help")
+    offered = chat.warmline_asks_to_clarify()
+    assert offered.text == container.policy.messages.offer_a_person
+    chat.customer_says("yes please")
+    handed = chat.warmline_escalates(reason="low_confidence")
+    assert handed.reasons == ("low_confidence", "customer_request")
+    # Nothing told twice: the customer heard already that the help center fell short.
+    assert handed.text.startswith("I'm bringing in a person")
+
+
+def test_that_an_unsure_question_after_the_offer_of_a_person_brings_one_in(
+    container: Container,
+) -> None:
+    chat = Script(container)
+    chat.customer_says("the label for my return isnt in my email")
+    chat.warmline_asks_to_clarify()
+    chat.customer_says("checked spam. not there either")
+    offered = chat.warmline_asks_to_clarify()
+    assert offered.text == container.policy.messages.offer_a_person
+    assert offered.topics == ()  # no topics to pick: the choice is a person or another question
+    chat.customer_says("it never arrived and i need to send the duvet back this week")
     chat.warmline_escalates(reason="low_confidence")
 
 
@@ -96,7 +116,8 @@ def test_that_turning_down_the_offered_topics_picks_none_of_them(container: Cont
     chat.customer_says("the label for my return isnt in my email")
     chat.warmline_asks_to_clarify()
     chat.customer_says("no, none of those")
-    chat.warmline_escalates(reason="low_confidence")
+    offered = chat.warmline_asks_to_clarify()
+    assert offered.text == container.policy.messages.offer_a_person
     trace = container.conversations.last_trace(chat.conversation_id)
     assert trace is not None and trace.signals["topic_chosen"] is None
 

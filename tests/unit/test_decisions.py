@@ -9,12 +9,13 @@ import pytest
 from tests.unit.decision_inputs import (
     AFTER_ANSWERING,
     AFTER_CLARIFYING,
+    AFTER_OFFERING,
     FIRST_TURN,
     POLICY,
     signals,
 )
 from warmline.domain.handoffs import ReasonCode
-from warmline.engine.decisions import Action, ConversationState, decide
+from warmline.engine.decisions import OFFERED_A_PERSON, Action, ConversationState, decide
 from warmline.policy.model import DEFAULT_POLICY, load_policy
 
 
@@ -52,7 +53,7 @@ def test_that_reasons_quote_the_customer_in_quotation_marks_a_person_can_read() 
 def test_that_weak_missing_or_unverified_evidence_escalates(
     changes: dict[str, object], rule: str, code: str
 ) -> None:
-    decision = decide(AFTER_CLARIFYING, signals(**changes), POLICY)
+    decision = decide(AFTER_OFFERING, signals(**changes), POLICY)
     assert decision.action is Action.ESCALATE
     assert decision.rule == rule
     assert decision.reasons[0].code.value == code
@@ -61,7 +62,8 @@ def test_that_weak_missing_or_unverified_evidence_escalates(
 def test_that_relevant_help_with_an_unverified_draft_gets_one_question_first() -> None:
     nothing_kept = signals(verified_sentences=0, confidence=0.0, content_terms=9)
     assert decide(FIRST_TURN, nothing_kept, POLICY).rule == "unsure_ask_once"
-    assert decide(AFTER_CLARIFYING, nothing_kept, POLICY).rule == "answer_withheld"
+    assert decide(AFTER_CLARIFYING, nothing_kept, POLICY).rule == OFFERED_A_PERSON
+    assert decide(AFTER_OFFERING, nothing_kept, POLICY).rule == "answer_withheld"
     strict = POLICY.model_copy(
         update={"answering": POLICY.answering.model_copy(update={"clarify_at_or_above": 0.2})}
     )
@@ -100,24 +102,25 @@ def test_that_a_contact_reason_the_help_center_does_not_cover_is_a_knowledge_gap
 def test_that_the_answer_threshold_comes_from_the_policy() -> None:
     threshold = POLICY.answering.answer_at_or_above
     just_below = signals(confidence=threshold - 0.01, content_terms=9)
-    assert decide(AFTER_CLARIFYING, just_below, POLICY).action is Action.ESCALATE
+    assert decide(AFTER_OFFERING, just_below, POLICY).action is Action.ESCALATE
     assert decide(FIRST_TURN, signals(confidence=threshold), POLICY).action is Action.ANSWER
 
 
 def test_that_a_topic_the_customer_picked_is_answered_at_its_own_bar() -> None:
     """After "Is this about Gift cards?" - "yes", the article answers at the policy's lower bar
-    for a picked topic; below that bar, or with nothing verified, a person takes over."""
+    for a picked topic; below that bar, or with nothing verified, a person is offered."""
     bar = POLICY.answering.answer_chosen_topic_at_or_above
     assert bar < POLICY.answering.answer_at_or_above
     picked = signals(confidence=bar, topic_chosen="Gift cards")
     decision = decide(AFTER_CLARIFYING, picked, POLICY)
     assert decision.action is Action.ANSWER and decision.rule == "chosen_topic_answer"
     not_picked = signals(confidence=bar)
-    assert decide(AFTER_CLARIFYING, not_picked, POLICY).rule == "below_answer_threshold"
+    assert decide(AFTER_CLARIFYING, not_picked, POLICY).rule == OFFERED_A_PERSON
     below = signals(confidence=bar - 0.01, topic_chosen="Gift cards")
-    assert decide(AFTER_CLARIFYING, below, POLICY).rule == "below_answer_threshold"
+    assert decide(AFTER_CLARIFYING, below, POLICY).rule == OFFERED_A_PERSON
     unverified = signals(confidence=bar, topic_chosen="Gift cards", verified_sentences=0)
-    assert decide(AFTER_CLARIFYING, unverified, POLICY).action is Action.ESCALATE
+    assert decide(AFTER_CLARIFYING, unverified, POLICY).rule == OFFERED_A_PERSON
+    assert decide(AFTER_OFFERING, unverified, POLICY).rule == "answer_withheld"
     # A signal that stops the AI still comes first.
     asked = signals(confidence=bar, topic_chosen="Gift cards", human_request="a person")
     assert decide(AFTER_CLARIFYING, asked, POLICY).rule == "explicit_request"
@@ -129,7 +132,7 @@ def test_that_a_topic_the_customer_picked_is_answered_at_its_own_bar() -> None:
             )
         }
     )
-    assert decide(AFTER_CLARIFYING, picked, strict).rule == "below_answer_threshold"
+    assert decide(AFTER_OFFERING, picked, strict).rule == "below_answer_threshold"
 
 
 def test_that_asking_again_what_an_answer_spoke_to_goes_to_a_person_as_a_loop() -> None:
@@ -152,12 +155,60 @@ def test_that_asking_again_what_an_answer_spoke_to_goes_to_a_person_as_a_loop() 
     assert decide(AFTER_ANSWERING, again, no_loops).rule != "asked_again_unanswered"
 
 
-def test_that_an_unsure_answer_gets_one_clarifying_question_then_a_person() -> None:
+def test_that_an_unsure_answer_gets_one_clarifying_question_then_the_offer_of_a_person() -> None:
+    """Never a guess and never a second clarifying question: after one, the customer is told
+    the help center cannot answer and offered a person; the next unsure turn brings one in."""
     unsure = signals(confidence=POLICY.answering.clarify_at_or_above + 0.01, content_terms=9)
     assert decide(FIRST_TURN, unsure, POLICY).rule == "unsure_ask_once"
-    again = decide(AFTER_CLARIFYING, unsure, POLICY)
+    offered = decide(AFTER_CLARIFYING, unsure, POLICY)
+    assert offered.action is Action.CLARIFY and offered.rule == OFFERED_A_PERSON
+    assert offered.reasons == ()
+    again = decide(AFTER_OFFERING, unsure, POLICY)
     assert again.rule == "below_answer_threshold"
     assert again.reasons[0].code is ReasonCode.LOW_CONFIDENCE
+    # After "that didn't help" and the question it asks, an unsure draft goes to a person.
+    after_not_helped = ConversationState(turn=3, last_action=Action.CLARIFY,
+                                         last_rule="did_not_help_ask_once")  # fmt: skip
+    assert decide(after_not_helped, unsure, POLICY).rule == "below_answer_threshold"
+    # Saying it did not help after the offer is a second failure.
+    not_helped = signals(not_helped="nope, that doesn't explain it either", failures=1)
+    repeated = decide(AFTER_OFFERING, not_helped, POLICY)
+    assert repeated.reasons[0].code is ReasonCode.REPEATED_FAILURE
+    # An upset customer is not asked to say yes first.
+    upset = dataclasses.replace(unsure, frustration_noted="this message reads as upset (0.80)")
+    assert decide(AFTER_CLARIFYING, upset, POLICY).action is Action.ESCALATE
+    # A question outside the help center is no offer: out of scope goes to a person at once.
+    outside = signals(best_coverage=0.1, best_dense=0.1)
+    assert decide(AFTER_CLARIFYING, outside, POLICY).rule == "no_relevant_knowledge"
+
+
+def test_that_the_policy_can_hand_over_after_one_clarifying_question_instead() -> None:
+    hand_over = POLICY.model_copy(
+        update={
+            "answering": POLICY.answering.model_copy(
+                update={"unsure_after_clarifying": "hand_over"}
+            )
+        }
+    )
+    unsure = signals(confidence=POLICY.answering.clarify_at_or_above + 0.01, content_terms=9)
+    handed = decide(AFTER_CLARIFYING, unsure, hand_over)
+    assert handed.rule == "below_answer_threshold"
+    assert handed.reasons[0].code is ReasonCode.LOW_CONFIDENCE
+
+
+def test_that_a_yes_to_the_offer_of_a_person_hands_over_for_the_unanswered_question() -> None:
+    """The handoff is counted where the operation needs it (the AI could not answer), with the
+    customer's yes as a further reason."""
+    yes = signals(confidence=0.1, yes="yes please")
+    decision = decide(AFTER_OFFERING, yes, POLICY)
+    assert decision.action is Action.ESCALATE and decision.rule == "accepted_offer_of_a_person"
+    assert [r.code for r in decision.reasons] == [
+        ReasonCode.LOW_CONFIDENCE,
+        ReasonCode.CUSTOMER_REQUEST,
+    ]
+    assert "yes please" in decision.reasons[1].evidence
+    # A yes after the clarifying question that named topics picks the topic, not a person.
+    assert decide(AFTER_CLARIFYING, yes, POLICY).rule != "accepted_offer_of_a_person"
 
 
 def test_that_a_detailed_follow_up_the_help_center_cannot_answer_goes_to_a_person_at_once() -> None:
@@ -282,8 +333,7 @@ def test_that_turning_down_a_clarifying_question_is_answered_from_the_help_cente
     decision = decide(AFTER_CLARIFYING, turned_down, POLICY)
     assert decision.action is Action.ANSWER
     unsure = decide(AFTER_CLARIFYING, dataclasses.replace(turned_down, confidence=0.1), POLICY)
-    assert unsure.action is Action.ESCALATE
-    assert unsure.reasons[0].code is ReasonCode.LOW_CONFIDENCE
+    assert unsure.rule == OFFERED_A_PERSON
 
 
 def test_that_the_policy_refuses_to_turn_off_requests_for_a_person() -> None:
@@ -297,7 +347,8 @@ def test_that_the_policy_refuses_to_turn_off_requests_for_a_person() -> None:
 def test_that_a_short_ambiguous_question_is_clarified_once_and_never_twice() -> None:
     unsure = signals(confidence=0.3, content_terms=2)
     assert decide(FIRST_TURN, unsure, POLICY).rule == "ambiguous_ask_once"
-    again = decide(AFTER_CLARIFYING, unsure, POLICY)
+    assert decide(AFTER_CLARIFYING, unsure, POLICY).rule == OFFERED_A_PERSON
+    again = decide(AFTER_OFFERING, unsure, POLICY)
     assert again.action is Action.ESCALATE
     assert again.reasons[0].code is ReasonCode.LOW_CONFIDENCE
 
@@ -313,11 +364,11 @@ def test_that_a_greeting_does_not_use_up_the_clarifying_question() -> None:
                                        last_rule="no_question_yet")  # fmt: skip
     unsure = signals(confidence=0.3, clarify_options=1)
     assert decide(after_greeting, unsure, POLICY).rule == "unsure_ask_once"
-    assert decide(AFTER_CLARIFYING, unsure, POLICY).action is Action.ESCALATE
+    assert decide(AFTER_CLARIFYING, unsure, POLICY).rule == OFFERED_A_PERSON
     still_nothing = decide(after_greeting, signals(content_terms=0), POLICY)
     assert still_nothing.rule == "still_unclear_after_clarifying"
     still_vague = decide(after_greeting, signals(content_terms=2, confidence=0.3), POLICY)
-    assert still_vague.action is Action.ESCALATE
+    assert still_vague.rule == OFFERED_A_PERSON
 
 
 def test_that_a_follow_up_read_with_the_earlier_question_only_ever_asks_which_topic() -> None:

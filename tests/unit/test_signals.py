@@ -56,6 +56,10 @@ def security(embedder: Embedder) -> TopicDetector:
         "can i tlak to a humna",
         "can i get a humam please",
         "could someone from your team just call me? I'm not great with chat",
+        "great, thanks. actually before i order i'd rather go over the assembly details with a "
+        "live agent if one is available",
+        "is a live agent available?",
+        "i already talked to an agent last week, can i talk to an agent again",
         "I would prefer to speak with one of your customer care staff directly",
         "Quiero hablar con una persona",
         "je veux parler à un conseiller",
@@ -149,6 +153,9 @@ def test_that_a_request_inside_a_longer_message_is_read_as_its_own_sentence(
     [
         "i spoke with my bank yesterday, they said the charge is only pending. when will it post?",
         "the lid cracked and cut my hand. i've already talked to my doctor about it",
+        "i talked to a live agent yesterday and she said it would ship monday, did it?",
+        "the live chat agent told me to wait 5 days, it's been 6",
+        "the delivery person said he left it at the back door",
     ],
 )
 def test_that_talking_to_someone_of_the_customers_own_is_not_a_request(

@@ -34,6 +34,7 @@ from warmline.engine.answering import Answerer, Draft, KnowledgeSearch
 from warmline.engine.briefs import LlmBriefSummarizer
 from warmline.engine.copilot import Copilot, build_copilot
 from warmline.engine.decisions import (
+    OFFERED_A_PERSON,
     PRE_DRAFT_RULES,
     Action,
     ConversationState,
@@ -524,6 +525,8 @@ class ConversationService:
                 )
             elif decision.rule == "did_not_help_ask_once":
                 text = messages.text("did_not_help", language)
+            elif decision.rule == OFFERED_A_PERSON:
+                text = messages.text("offer_a_person", language)
             elif len(titles) == 1:
                 text = messages.clarify_topic.format(topic=f"\u201c{titles[0]}\u201d")
             elif titles:

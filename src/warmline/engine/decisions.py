@@ -23,6 +23,17 @@ PRE_DRAFT_RULES = frozenset(
 )
 
 
+# The clarifying question that offers a person instead of handing over unasked (policy
+# answering.unsure_after_clarifying: offer_a_person).
+OFFERED_A_PERSON = "offered_a_person"
+# Handoffs for a draft not sure enough to send, which the policy may turn into that offer.
+_UNSURE_RULES = frozenset({"below_answer_threshold", "answer_withheld"})
+# Clarifying questions asked because the AI already fell short (the customer said an answer
+# did not help, or was offered a person): after them an unsure draft, or another "that didn't
+# help", goes to a person.
+_ALREADY_FELL_SHORT = frozenset({"did_not_help_ask_once", OFFERED_A_PERSON})
+
+
 class Action(StrEnum):
     ANSWER = "answer"
     CLARIFY = "clarify"
@@ -176,6 +187,24 @@ def _decide(state: ConversationState, signals: Signals, policy: Policy) -> Decis
         return _escalate(
             "intent_out_of_scope", ReasonCode.OUT_OF_SCOPE, evidence, decision.confidence
         )
+    return _offering_a_person(state, signals, decision, policy)
+
+
+def _offering_a_person(
+    state: ConversationState, signals: Signals, decision: Decision, policy: Policy
+) -> Decision:
+    """After one clarifying question the help center still cannot answer confidently: where
+    the policy says so, the customer is told and offered a person rather than handed over
+    unasked. Once: a yes, or the next question it cannot answer, brings a person in. A
+    customer who reads as upset is spared the extra step."""
+    if (
+        policy.answering.unsure_after_clarifying == "offer_a_person"
+        and decision.rule in _UNSURE_RULES
+        and not signals.frustration_noted
+        and state.last_action is Action.CLARIFY
+        and state.last_rule not in _ALREADY_FELL_SHORT
+    ):
+        return Decision(Action.CLARIFY, OFFERED_A_PERSON, (), decision.confidence)
     return decision
 
 
@@ -351,20 +380,15 @@ def _decide_on_signals(
     if fired:
         rule, _ = fired[0]
         return Decision(Action.ESCALATE, rule, tuple(reason for _, reason in fired), None)
-    if signals.yes and (
-        state.last_action is Action.ANSWER or state.last_rule == "language_not_covered"
-    ):
-        # The last reply offered a person ("If it doesn't answer your question, I can bring in
-        # a person"; "or say so and I'll bring in a person"): a bare yes takes the offer.
-        return _escalate(
-            "accepted_offer_of_a_person",
-            ReasonCode.CUSTOMER_REQUEST,
-            f"said yes to the offer of a person: {quoted(signals.yes)}",
-        )
+    taken = _taking_an_offer(state, signals)
+    if taken is not None:
+        return taken
     if signals.not_helped:
         if state.last_action is not Action.CLARIFY:
             return Decision(Action.CLARIFY, "did_not_help_ask_once", (), None)
-        if state.last_rule == "did_not_help_ask_once":
+        if state.last_rule in _ALREADY_FELL_SHORT:
+            # Said again after being asked what did not help, or after being offered a
+            # person because the help center fell short: the AI has failed twice.
             return _escalate(
                 "did_not_help_after_clarifying",
                 ReasonCode.REPEATED_FAILURE,
@@ -375,6 +399,40 @@ def _decide_on_signals(
         # person is brought in (never a second clarifying question).
     if signals.acknowledgement:
         return Decision(Action.ACKNOWLEDGE, "acknowledged", (), None)
+    return None
+
+
+def _taking_an_offer(state: ConversationState, signals: Signals) -> Decision | None:
+    """A bare yes to a reply that offered a person brings one in."""
+    if not signals.yes:
+        return None
+    if state.last_rule == OFFERED_A_PERSON:
+        # The AI could not answer and offered a person: the handoff is for that (what the
+        # operation measures), taken at the customer's word.
+        return Decision(
+            Action.ESCALATE,
+            "accepted_offer_of_a_person",
+            (
+                Reason(
+                    ReasonCode.LOW_CONFIDENCE,
+                    "could not answer confidently after one clarifying question, and offered "
+                    "a person",
+                ),
+                Reason(
+                    ReasonCode.CUSTOMER_REQUEST,
+                    f"said yes to the offer of a person: {quoted(signals.yes)}",
+                ),
+            ),
+            None,
+        )
+    if state.last_action is Action.ANSWER or state.last_rule == "language_not_covered":
+        # The last reply offered a person ("If it doesn't answer your question, I can bring in
+        # a person"; "or say so and I'll bring in a person"): a bare yes takes the offer.
+        return _escalate(
+            "accepted_offer_of_a_person",
+            ReasonCode.CUSTOMER_REQUEST,
+            f"said yes to the offer of a person: {quoted(signals.yes)}",
+        )
     return None
 
 

@@ -13,7 +13,7 @@ from warmline.domain.handoffs import Handoff, HandoffStatus, Reason, ReasonCode
 from warmline.domain.ids import HandoffId
 from warmline.domain.traces import DecisionTrace
 from warmline.engine.briefs import LlmBriefSummarizer, build_brief
-from warmline.engine.decisions import Action, ConversationState, Decision
+from warmline.engine.decisions import OFFERED_A_PERSON, Action, ConversationState, Decision
 from warmline.engine.emitter import Emitter
 from warmline.engine.transcript import Transcript
 from warmline.intents import IntentPrediction
@@ -117,8 +117,12 @@ def handoff_prefix(
     }
     if decision.rule == "knowledge_gap" and state.last_action is not Action.ANSWER:
         name: str | None = "handoff_no_knowledge"  # the help center has nothing on it
-    elif decision.rule == "language_not_served":
-        name = None  # not a gap in the help center: a person simply takes over
+    elif decision.rule == "language_not_served" or (
+        decision.rule == "accepted_offer_of_a_person" and state.last_rule == OFFERED_A_PERSON
+    ):
+        # Not news to the customer (the language, or the help center falling short, was
+        # said already): a person simply takes over.
+        name = None
     elif first is ReasonCode.SENSITIVE_TOPIC:
         name = "care_self_harm" if self_harm else "sensitive"
     elif first in _AI_FAILED or (

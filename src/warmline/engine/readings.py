@@ -15,14 +15,14 @@ from warmline.domain.conversations import Message, Role
 from warmline.domain.knowledge import SearchHit
 from warmline.domain.traces import DecisionTrace
 from warmline.engine.answering import Draft
-from warmline.engine.decisions import Action, Decision, Signals
+from warmline.engine.decisions import OFFERED_A_PERSON, Action, Decision, Signals
 from warmline.engine.topics import OfferedTopic
 from warmline.signals.reader import History
 
 # Clarifying questions that name no help-center topic: after a bare greeting (what a search for
-# "hi" found is no topic), asking for English, or asking what did not help.
+# "hi" found is no topic), asking for English, asking what did not help, or offering a person.
 _CLARIFY_WITHOUT_TOPICS = frozenset(
-    {"no_question_yet", "language_not_covered", "did_not_help_ask_once"}
+    {"no_question_yet", "language_not_covered", "did_not_help_ask_once", OFFERED_A_PERSON}
 )
 
 

@@ -106,6 +106,14 @@ class Messages(_Strict):
         description="Reply to a message that only thanks, agrees or says goodbye ('great, "
         "thanks!'): nothing to search, nobody to bring in."
     )
+    offer_a_person: str = Field(
+        default="I'm not sure I can answer this from our help center, and I'd rather not "
+        "guess. Would you like me to bring in a person from our team? They will see this whole "
+        "conversation. Or ask me something else.",
+        description="Said instead of a handoff when, after one clarifying question, the AI "
+        "still cannot answer (answering.unsure_after_clarifying: offer_a_person). A yes brings "
+        "in a person; another question it cannot answer does too.",
+    )
     language_not_covered: str = Field(
         description="Asked once when the customer writes in a language the help center does "
         "not cover and nothing could be answered; {language} is the language's name. The next "
@@ -204,6 +212,15 @@ class Answering(_Strict):
         "out_of_scope (with the intent model's evidence) rather than low_confidence. It never "
         "skips the clarifying question: on the demo shop, handing over at once on the intent "
         "model's word raised false escalations from 5 % to 13 % of benign conversations.",
+    )
+    unsure_after_clarifying: Literal["offer_a_person", "hand_over"] = Field(
+        default="hand_over",
+        description="What happens when, after one clarifying question, the help center still "
+        "cannot answer confidently. hand_over: a person takes over at once (low_confidence). "
+        "offer_a_person: the customer is told so and offered a person (messages.offer_a_person); "
+        "a yes, or another question the AI cannot answer, brings one in. Either way the AI "
+        "never guesses and never asks a second clarifying question. Questions outside the "
+        "help center (out_of_scope) go to a person at once in both cases.",
     )
     knowledge_languages: list[str] = Field(
         default_factory=lambda: ["en"],

@@ -68,6 +68,9 @@ _REQUEST_RULES = [
     # Whether a person is there at all: "is there anyone real there or is this all automated?"
     r"\bis\s+there\s+(?:any|some)(?:one|body)\s+(?:real|actual|human|alive)\b",
     r"\bis\s+there\s+an?\s+(?:real|actual|live)\s+(?:human|person)\b",
+    # A live agent is only ever someone to talk to: "i'd rather go over it with a live agent".
+    r"\b(?:a|an|some|any)\s+live\s+(?:chat\s+)?(?:agent|person|human|representative|rep|"
+    r"operator|support)\b",
     # A call back is a person: "can you call me back", "give me a call", "i'd like a callback".
     r"\b(?:can|could|would|will|pls|please|plz)\s+(?:you\s+|u\s+|someone\s+|somebody\s+|"
     r"anyone\s+|one\s+of\s+you\s+)?(?:please\s+|pls\s+)?(?:call|phone|ring)\s+me\b",
@@ -105,6 +108,12 @@ _OTHER_SENSES = [
     # Someone of the customer's own they have talked to: "i've already spoken to my lawyer".
     r"\b(?:spoke|spoken|talked|been\s+talking|been\s+in\s+touch)\s+(?:to|with)\s+"
     r"(?:my|our|his|her|their)(?:\s+\w+){1,2}",
+    # A person already talked to, or what one said: "i talked to a live agent yesterday", "the
+    # live chat agent told me to wait" (asking for one again still reads as a request).
+    r"\b(?:spoke|spoken|talked|chatted|been\s+talking)\s+(?:to|with)\s+(?:a|an|the|your|one)\s+"
+    r"(?:\w+\s+){0,2}?(?:agent|person|human|rep|representative|operator|someone)s?\b",
+    r"\b(?:the|your|an?|one\s+of\s+your)\s+(?:\w+\s+){0,2}?(?:agent|rep|representative|"
+    r"operator|person)\s+(?:said|told|promised|sent|quoted|confirmed|mentioned)\b",
     # Talking to a device: "can i speak to it to start boiling", "talk to alexa".
     r"\b(?:speak|talk)(?:ing)?\s+(?:to|with)\s+(?:it|alexa|siri|google)\b",
     # A call from the driver, or one when something happens, is no person to talk to: "der
