@@ -231,8 +231,15 @@ def test_that_a_detailed_follow_up_the_help_center_cannot_answer_goes_to_a_perso
 
 
 def test_that_the_intent_model_reports_out_of_scope_but_not_for_a_follow_up_to_an_answer() -> None:
-    outside = signals(confidence=0.2, content_terms=9, intent="other", intent_in_scope=False)
+    outside = signals(
+        confidence=0.2, content_terms=9, intent="other", intent_in_scope=False, reply_in_scope=False
+    )
     assert decide(AFTER_CLARIFYING, outside, POLICY).rule == "intent_out_of_scope"
+    # Read only together with the question before it ("do i need to season it" after a
+    # shipping question), the intent model's word does not stop the offer of a person.
+    with_the_question = dataclasses.replace(outside, reply_in_scope=None)
+    assert decide(AFTER_CLARIFYING, with_the_question, POLICY).rule == OFFERED_A_PERSON
+    assert decide(AFTER_OFFERING, with_the_question, POLICY).rule == "intent_out_of_scope"
     follow_up = decide(AFTER_ANSWERING, outside, POLICY)  # the answer fell short: recovery
     assert follow_up.reasons[0].code is ReasonCode.LOW_CONFIDENCE
 

@@ -169,8 +169,13 @@ def _decide(state: ConversationState, signals: Signals, policy: Policy) -> Decis
         return decision
     if not signals.language_covered:
         return _in_another_language(state, signals, decision)
+    offer = _offer_of_a_person(state, signals, decision, policy)
     if (
-        decision.action is Action.ESCALATE
+        # Where a person would be offered, the intent model's word alone is not enough to call
+        # a question the help center has passages on outside the shop ("do i need to season
+        # it" reads as no contact reason): the reply read on its own must be outside too.
+        (offer is None or signals.reply_in_scope is False)
+        and decision.action is Action.ESCALATE
         and decision.reasons
         and decision.reasons[0].code is ReasonCode.LOW_CONFIDENCE
         and signals.intent_in_scope is False
@@ -187,12 +192,12 @@ def _decide(state: ConversationState, signals: Signals, policy: Policy) -> Decis
         return _escalate(
             "intent_out_of_scope", ReasonCode.OUT_OF_SCOPE, evidence, decision.confidence
         )
-    return _offering_a_person(state, signals, decision, policy)
+    return offer or decision
 
 
-def _offering_a_person(
+def _offer_of_a_person(
     state: ConversationState, signals: Signals, decision: Decision, policy: Policy
-) -> Decision:
+) -> Decision | None:
     """After one clarifying question the help center still cannot answer confidently: where
     the policy says so, the customer is told and offered a person rather than handed over
     unasked. Once: a yes, or the next question it cannot answer, brings a person in. A
@@ -205,7 +210,7 @@ def _offering_a_person(
         and state.last_rule not in _ALREADY_FELL_SHORT
     ):
         return Decision(Action.CLARIFY, OFFERED_A_PERSON, (), decision.confidence)
-    return decision
+    return None
 
 
 def _in_another_language(
