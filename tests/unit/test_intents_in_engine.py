@@ -10,6 +10,7 @@ from tests.helpers import in_memory_engine
 from tests.unit.conversation_script import Script
 from warmline.bootstrap import Container
 from warmline.demo.intent_model import demo_intent_model
+from warmline.domain.handoffs import ReasonCode
 from warmline.intents import IntentModel
 from warmline.knowledge.embeddings import Embedder
 from warmline.policy.model import policy_text
@@ -114,3 +115,29 @@ def test_that_a_human_only_intent_the_phrase_lists_miss_reaches_its_queue(
     handoff = engine.handoffs.get(reply.handoff_id)
     assert handoff.queue == "sales"
     assert "intent wholesale" in handoff.reasons[0].evidence
+
+
+def test_that_the_brief_after_a_yes_to_the_offer_of_a_person_names_the_question_asked(
+    tmp_path: Path, embedder: Embedder, demo_model: Path
+) -> None:
+    """ "yes please" names no topic, whatever the intent model makes of it: the brief and the
+    queue get the topic of the question the AI could not answer."""
+    engine = _engine(tmp_path, embedder, demo_model)
+    chat = Script(engine)
+    chat.customer_says("the label for my return isnt in my email")
+    chat.warmline_asks_to_clarify()
+    chat.customer_says("checked spam. not there either")
+    chat.warmline_asks_to_clarify()
+    chat.customer_says("yes please")
+    handed = chat.warmline_escalates(reason="low_confidence")
+    assert handed.handoff_id is not None
+    handoff = engine.store.handoffs.get(handed.handoff_id)
+    assert handoff is not None
+    brief = handoff.brief
+    assert brief.intent is not None
+    assert brief.intent.startswith("start_return") and "from turn 2" in brief.intent
+    assert any("offered a person" in line for line in brief.actions_tried)
+    assert [r.code for r in brief.reasons] == [
+        ReasonCode.LOW_CONFIDENCE,
+        ReasonCode.CUSTOMER_REQUEST,
+    ]

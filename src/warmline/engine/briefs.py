@@ -12,6 +12,7 @@ from warmline.domain.conversations import Message, Role
 from warmline.domain.customers import Customer
 from warmline.domain.handoffs import Brief, Reason, ReasonCode
 from warmline.domain.traces import DecisionTrace
+from warmline.engine.decisions import OFFERED_A_PERSON
 from warmline.llm import ChatModel, ChatModelError
 from warmline.privacy import RedactionSession, Redactor
 
@@ -239,6 +240,8 @@ _CLARIFIED = {
     "follow_up_ask_once": "asked which topic a follow-up to the last answer is about",
     "did_not_help_ask_once": "asked what the last answer had missed (the customer said so)",
     "language_not_covered": "asked the customer to write in a language the help center covers",
+    OFFERED_A_PERSON: "said the help center could not answer it confidently, after one clarifying "
+    "question, and offered a person",
 }
 
 

@@ -424,11 +424,12 @@ class ConversationService:
             language=observed.language,
             intent=observed.intent,
             # A handoff on a turn that names no topic of its own ("ok can i just talk to
-            # someone") carries what the conversation was about to the brief and the queue.
+            # someone", a bare "yes please" to the offer of a person, whatever the intent model
+            # makes of it) carries what the conversation was about to the brief and the queue.
             earlier=earlier_topic(traces, self._article_title)
             if decision.action is Action.ESCALATE
             and not customer_hits
-            and not (observed.intent and observed.intent.in_scope)
+            and (observed.yes or not (observed.intent and observed.intent.in_scope))
             else None,
         )
         self._record(
