@@ -89,6 +89,19 @@ def test_that_an_unsure_question_after_the_offer_of_a_person_brings_one_in(
     chat.warmline_escalates(reason="low_confidence")
 
 
+def test_that_ok_to_the_offer_of_a_person_brings_one_in(container: Container) -> None:
+    """After an answer "ok" says thanks; to "Would you like me to bring in a person?" it is a
+    yes."""
+    chat = Script(container)
+    chat.customer_says("the label for my return isnt in my email")
+    chat.warmline_asks_to_clarify()
+    chat.customer_says("checked spam. not there either")
+    chat.warmline_asks_to_clarify()
+    chat.customer_says("ok")
+    handed = chat.warmline_escalates(reason="low_confidence")
+    assert handed.reasons == ("low_confidence", "customer_request")
+
+
 def test_that_a_topic_picked_from_a_clarifying_question_is_answered_from_that_article(
     container: Container,
 ) -> None:

@@ -192,6 +192,16 @@ def test_that_thanks_questions_and_more_are_not_a_bare_yes(text: str) -> None:
     assert says_yes(text) is None
 
 
+@pytest.mark.parametrize("text", ["ok", "okay sure", "please", "ok go ahead", "vale", "d'accord"])
+def test_that_ok_to_a_yes_or_no_question_is_a_yes(text: str) -> None:
+    assert says_yes(text, to_a_question=True) == text
+
+
+@pytest.mark.parametrize("text", ["no thanks", "ok but how long does it take", "ok thanks"])
+def test_that_no_thanks_or_a_question_to_a_yes_or_no_question_is_no_yes(text: str) -> None:
+    assert says_yes(text, to_a_question=True) is None
+
+
 def test_that_a_yes_to_an_offered_person_hands_over_as_their_request() -> None:
     yes = _unanswerable(yes="yes please")
     after_answer = ConversationState(turn=2, last_action=Action.ANSWER)

@@ -75,7 +75,7 @@ from warmline.knowledge.text import terms
 from warmline.policy.model import Policy
 from warmline.privacy.redaction import Redactor
 from warmline.signals.detectors import FrustrationReading
-from warmline.signals.language import LANGUAGE_NAMES
+from warmline.signals.language import LANGUAGE_NAMES, says_yes
 from warmline.signals.reader import History, SignalReader
 from warmline.storage.ports import Store
 
@@ -332,7 +332,13 @@ class ConversationService:
             failures=observed.failures,
             repeated_question=observed.repeated_question,
             acknowledgement=observed.acknowledgement,
-            yes=observed.yes,
+            # "ok" to "Would you like me to bring in a person?" says yes; after an answer, thanks.
+            yes=observed.yes
+            or (
+                says_yes(message.text, to_a_question=True)
+                if state.last_rule == OFFERED_A_PERSON
+                else None
+            ),
             asks=observed.asks,
             language=observed.language,
             language_covered=observed.language is None

@@ -137,15 +137,27 @@ _WITH_YES = {
 }  # fmt: skip
 
 
-def says_yes(text: str) -> str | None:
+# Said to a direct question ("Would you like me to bring in a person?") these agree too; after
+# an answer they only say it helped. Written as _plain_words reads them ("d'accord", "tá").
+_AGREE = {
+    "ok", "okay", "k", "kk", "alright", "fine", "please", "pls", "plz", "sounds", "good",
+    "vale", "bueno", "daccord", "gut", "ta", "beleza",
+}  # fmt: skip
+
+
+def says_yes(text: str, *, to_a_question: bool = False) -> str | None:
     """The message itself when it only says yes ("yes please", "sí, por favor", "ja bitte",
-    "please do"); ``None`` otherwise. What it says yes to is the conversation's business."""
+    "please do"); ``None`` otherwise. ``to_a_question``: the last reply asked a yes-or-no
+    question, so "ok" and "please" say yes as well. What it says yes to is the conversation's
+    business."""
     if "?" in text or len(text) > 60:
         return None
     words = _plain_words(text)
-    if not words or not all(w in _YES or w in _WITH_YES for w in words):
+    agree = _AGREE if to_a_question else set()
+    if not words or not all(w in _YES or w in _WITH_YES or w in agree for w in words):
         return None
-    if any(w in _YES for w in words) or words[:2] in (["please", "do"], ["pls", "do"]):
+    agreed = any(w in _YES or w in agree for w in words)
+    if agreed or words[:2] in (["please", "do"], ["pls", "do"]):
         return text.strip()
     return None
 
