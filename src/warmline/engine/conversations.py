@@ -333,12 +333,9 @@ class ConversationService:
             repeated_question=observed.repeated_question,
             acknowledgement=observed.acknowledgement,
             # "ok" to "Would you like me to bring in a person?" says yes; after an answer, thanks.
-            yes=observed.yes
-            or (
-                says_yes(message.text, to_a_question=True)
-                if state.last_rule == OFFERED_A_PERSON
-                else None
-            ),
+            yes=says_yes(message.text, to_a_question=True)
+            if state.last_rule == OFFERED_A_PERSON
+            else observed.yes,
             asks=observed.asks,
             language=observed.language,
             language_covered=observed.language is None

@@ -222,7 +222,9 @@ class Answering(_Strict):
         "offer_a_person: the customer is told so and offered a person (messages.offer_a_person); "
         "a yes, or another question the AI cannot answer, brings one in. Either way the AI "
         "never guesses and never asks a second clarifying question. Questions outside the "
-        "help center (out_of_scope) go to a person at once in both cases.",
+        "help center (out_of_scope) go to a person at once in both cases. A policy file "
+        "without this field keeps hand_over, the behaviour before it existed; the built-in "
+        "policy sets offer_a_person.",
     )
     knowledge_languages: list[str] = Field(
         default_factory=lambda: ["en"],
