@@ -48,14 +48,45 @@ def test_that_an_explicit_request_for_a_human_escalates_in_the_same_turn(
     assert "number 1 in the queue" in reply.text
 
 
-def test_that_a_question_with_nothing_in_the_help_center_is_handed_over_not_guessed(
+def test_that_a_question_with_nothing_in_the_help_center_gets_the_offer_of_a_person(
     container: Container,
 ) -> None:
+    """Not a guess and not a handoff nobody asked for: the customer is told the help center
+    has nothing on it and offered a person; a yes brings one in, told nothing twice."""
     chat = Script(container)
     chat.customer_says("Do you sell tyres for tractors?")
-    reply = chat.warmline_escalates(reason="out_of_scope")
-    assert "rather not guess" in reply.text
-    assert reply.citations == ()
+    offered = chat.warmline_asks_to_clarify()
+    assert offered.text == container.policy.messages.offer_a_person_not_found
+    assert offered.citations == () and offered.topics == ()
+    chat.customer_says("yes please")
+    handed = chat.warmline_escalates(reason="out_of_scope")
+    assert handed.reasons == ("out_of_scope", "customer_request")
+    assert handed.text.startswith("I'm bringing in a person")
+
+
+def test_that_questions_with_nothing_in_the_help_center_go_to_a_person_after_three_offers(
+    container: Container,
+) -> None:
+    """Offering again and again would keep the customer going in circles: after three replies
+    in a row that did not answer, the next question it cannot answer goes to a person, with
+    an apology for it (service recovery) and a recovery note for the agent."""
+    chat = Script(container)
+    for text in (
+        "Do you sell tyres for tractors?",
+        "what about tyres for a lawn mower then",
+        "ok do you sell snow chains",
+    ):
+        chat.customer_says(text)
+        assert chat.warmline_asks_to_clarify().text == (
+            container.policy.messages.offer_a_person_not_found
+        )
+    chat.customer_says("and roof racks for a subaru?")
+    handed = chat.warmline_escalates(reason="out_of_scope")
+    assert handed.text.startswith(container.policy.messages.recovery.strip())
+    assert handed.handoff_id is not None
+    brief = container.handoffs.get(handed.handoff_id).brief
+    assert brief.recovery_note is not None
+    assert "could not answer 3 messages in a row" in brief.recovery_note
 
 
 def test_that_a_greeting_gets_one_clarifying_question_and_never_two_in_a_row(
@@ -78,17 +109,20 @@ def test_that_a_greeting_gets_one_clarifying_question_and_never_two_in_a_row(
 @pytest.mark.parametrize(
     ("reply", "then", "reasons"),
     [
-        # The reply adds a detail; then another question the help center cannot answer.
+        # The reply adds a detail; then more questions the help center cannot answer: offered
+        # a person again, until the customer has had three replies in a row that did not
+        # answer (answering.unanswered_before_handoff), when a person takes over.
         ("checked spam. not there either",
-         "it never arrived and i need to send the duvet back this week", ("low_confidence",)),
+         ("it never arrived and i need to send the duvet back this week",
+          "and my return window closes on friday"), ("low_confidence",)),
         # After an answer "ok" says thanks; to "Would you like me to bring in a person?", yes.
-        ("checked spam. not there either", "ok", ("low_confidence", "customer_request")),
+        ("checked spam. not there either", ("ok",), ("low_confidence", "customer_request")),
         # Turning down the topics picks none of them.
-        ("no, none of those", "yes please", ("low_confidence", "customer_request")),
+        ("no, none of those", ("yes please",), ("low_confidence", "customer_request")),
     ],
 )  # fmt: skip
-def test_that_after_the_offer_of_a_person_a_yes_or_another_unsure_question_brings_one_in(
-    container: Container, reply: str, then: str, reasons: tuple[str, ...]
+def test_that_after_the_offer_of_a_person_a_yes_or_more_unsure_questions_bring_one_in(
+    container: Container, reply: str, then: tuple[str, ...], reasons: tuple[str, ...]
 ) -> None:
     chat = Script(container)
     chat.customer_says("the label for my return isnt in my email")
@@ -99,7 +133,10 @@ def test_that_after_the_offer_of_a_person_a_yes_or_another_unsure_question_bring
     assert offered.topics == ()  # no topics to pick: the choice is a person or another question
     trace = container.conversations.last_trace(chat.conversation_id)
     assert trace is not None and trace.signals["topic_chosen"] is None
-    chat.customer_says(then)
+    for text in then[:-1]:
+        chat.customer_says(text)
+        assert chat.warmline_asks_to_clarify().text == container.policy.messages.offer_a_person
+    chat.customer_says(then[-1])
     handed = chat.warmline_escalates(reason="low_confidence")
     assert handed.reasons[: len(reasons)] == reasons
 
@@ -154,8 +191,11 @@ def test_that_a_spanish_customer_is_handed_over_wholly_in_spanish(container: Con
     chat.customer_says("hola, mi pedido llegó roto y quiero saber qué hago")
     chat.warmline_asks_to_clarify()
     chat.customer_says("el jarrón de cerámica llegó partido en dos, lo pedí el lunes")
-    reply = chat.warmline_escalates(reason="out_of_scope")
     spanish = container.policy.messages.translations["es"]
+    asked_again = chat.warmline_asks_to_clarify()  # a person, or English: asked, not imposed
+    assert asked_again.text.startswith(spanish["language_not_covered"].split("{")[0].strip())
+    chat.customer_says("sí, por favor")
+    reply = chat.warmline_escalates(reason="customer_request")
     # The language stopped the AI, not a gap in the help center: the customer is simply told,
     # in Spanish, that a person is coming.
     assert reply.text.startswith(spanish["handoff"].split("{")[0])

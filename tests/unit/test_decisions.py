@@ -11,11 +11,20 @@ from tests.unit.decision_inputs import (
     AFTER_CLARIFYING,
     AFTER_OFFERING,
     FIRST_TURN,
+    GAPS_HANDED_OVER,
+    OUT_OF_OFFERS,
     POLICY,
     signals,
 )
 from warmline.domain.handoffs import ReasonCode
-from warmline.engine.decisions import OFFERED_A_PERSON, Action, ConversationState, decide
+from warmline.engine.decisions import (
+    OFFERED_A_PERSON,
+    OFFERED_A_PERSON_NO_KNOWLEDGE,
+    OFFERED_A_PERSON_OUT_OF_SCOPE,
+    Action,
+    ConversationState,
+    decide,
+)
 from warmline.policy.model import DEFAULT_POLICY, load_policy
 
 
@@ -53,7 +62,7 @@ def test_that_reasons_quote_the_customer_in_quotation_marks_a_person_can_read() 
 def test_that_weak_missing_or_unverified_evidence_escalates(
     changes: dict[str, object], rule: str, code: str
 ) -> None:
-    decision = decide(AFTER_OFFERING, signals(**changes), POLICY)
+    decision = decide(OUT_OF_OFFERS, signals(**changes), POLICY)
     assert decision.action is Action.ESCALATE
     assert decision.rule == rule
     assert decision.reasons[0].code.value == code
@@ -63,7 +72,8 @@ def test_that_relevant_help_with_an_unverified_draft_gets_one_question_first() -
     nothing_kept = signals(verified_sentences=0, confidence=0.0, content_terms=9)
     assert decide(FIRST_TURN, nothing_kept, POLICY).rule == "unsure_ask_once"
     assert decide(AFTER_CLARIFYING, nothing_kept, POLICY).rule == OFFERED_A_PERSON
-    assert decide(AFTER_OFFERING, nothing_kept, POLICY).rule == "answer_withheld"
+    assert decide(AFTER_OFFERING, nothing_kept, POLICY).rule == OFFERED_A_PERSON
+    assert decide(OUT_OF_OFFERS, nothing_kept, POLICY).rule == "answer_withheld"
     strict = POLICY.model_copy(
         update={"answering": POLICY.answering.model_copy(update={"clarify_at_or_above": 0.2})}
     )
@@ -73,7 +83,7 @@ def test_that_relevant_help_with_an_unverified_draft_gets_one_question_first() -
 
 def test_that_out_of_scope_is_handed_over_without_a_clarifying_question() -> None:
     unrelated = signals(best_coverage=0.1, best_dense=0.1)
-    assert decide(FIRST_TURN, unrelated, POLICY).rule == "no_relevant_knowledge"
+    assert decide(FIRST_TURN, unrelated, GAPS_HANDED_OVER).rule == "no_relevant_knowledge"
 
 
 def test_that_a_contact_reason_the_help_center_does_not_cover_is_a_knowledge_gap() -> None:
@@ -85,24 +95,26 @@ def test_that_a_contact_reason_the_help_center_does_not_cover_is_a_knowledge_gap
         signals(
             **unrelated, intent="product_question", intent_confidence=0.99, intent_in_scope=True
         ),
-        POLICY,
+        GAPS_HANDED_OVER,
     )
     assert gap.action is Action.ESCALATE and gap.rule == "knowledge_gap"
     assert gap.reasons[0].code is ReasonCode.LOW_CONFIDENCE
     assert "product_question" in gap.reasons[0].evidence
     outside = signals(**unrelated, intent="order_status", intent_in_scope=False)
-    assert decide(FIRST_TURN, outside, POLICY).rule == "no_relevant_knowledge"
+    assert decide(FIRST_TURN, outside, GAPS_HANDED_OVER).rule == "no_relevant_knowledge"
     # A reply read alone that the model puts outside every contact reason is no gap, whatever
     # the clarified question before it was about.
     aside = signals(**unrelated, intent="shipping", intent_in_scope=True, reply_in_scope=False)
-    assert decide(AFTER_CLARIFYING, aside, POLICY).rule == "no_relevant_knowledge"
-    assert decide(FIRST_TURN, signals(**unrelated), POLICY).rule == "no_relevant_knowledge"
+    assert decide(AFTER_CLARIFYING, aside, GAPS_HANDED_OVER).rule == "no_relevant_knowledge"
+    assert (
+        decide(FIRST_TURN, signals(**unrelated), GAPS_HANDED_OVER).rule == "no_relevant_knowledge"
+    )
 
 
 def test_that_the_answer_threshold_comes_from_the_policy() -> None:
     threshold = POLICY.answering.answer_at_or_above
     just_below = signals(confidence=threshold - 0.01, content_terms=9)
-    assert decide(AFTER_OFFERING, just_below, POLICY).action is Action.ESCALATE
+    assert decide(OUT_OF_OFFERS, just_below, POLICY).action is Action.ESCALATE
     assert decide(FIRST_TURN, signals(confidence=threshold), POLICY).action is Action.ANSWER
 
 
@@ -120,7 +132,7 @@ def test_that_a_topic_the_customer_picked_is_answered_at_its_own_bar() -> None:
     assert decide(AFTER_CLARIFYING, below, POLICY).rule == OFFERED_A_PERSON
     unverified = signals(confidence=bar, topic_chosen="Gift cards", verified_sentences=0)
     assert decide(AFTER_CLARIFYING, unverified, POLICY).rule == OFFERED_A_PERSON
-    assert decide(AFTER_OFFERING, unverified, POLICY).rule == "answer_withheld"
+    assert decide(OUT_OF_OFFERS, unverified, POLICY).rule == "answer_withheld"
     # A signal that stops the AI still comes first.
     asked = signals(confidence=bar, topic_chosen="Gift cards", human_request="a person")
     assert decide(AFTER_CLARIFYING, asked, POLICY).rule == "explicit_request"
@@ -132,7 +144,7 @@ def test_that_a_topic_the_customer_picked_is_answered_at_its_own_bar() -> None:
             )
         }
     )
-    assert decide(AFTER_OFFERING, picked, strict).rule == "below_answer_threshold"
+    assert decide(OUT_OF_OFFERS, picked, strict).rule == "below_answer_threshold"
 
 
 def test_that_asking_again_what_an_answer_spoke_to_goes_to_a_person_as_a_loop() -> None:
@@ -157,15 +169,22 @@ def test_that_asking_again_what_an_answer_spoke_to_goes_to_a_person_as_a_loop() 
 
 def test_that_an_unsure_answer_gets_one_clarifying_question_then_the_offer_of_a_person() -> None:
     """Never a guess and never a second clarifying question: after one, the customer is told
-    the help center cannot answer and offered a person; the next unsure turn brings one in."""
+    the help center cannot answer and offered a person, until they have had as many replies
+    in a row that did not answer as the policy allows; the next unsure turn brings one in."""
     unsure = signals(confidence=POLICY.answering.clarify_at_or_above + 0.01, content_terms=9)
     assert decide(FIRST_TURN, unsure, POLICY).rule == "unsure_ask_once"
     offered = decide(AFTER_CLARIFYING, unsure, POLICY)
     assert offered.action is Action.CLARIFY and offered.rule == OFFERED_A_PERSON
     assert offered.reasons == ()
-    again = decide(AFTER_OFFERING, unsure, POLICY)
+    assert decide(AFTER_OFFERING, unsure, POLICY).rule == OFFERED_A_PERSON
+    again = decide(OUT_OF_OFFERS, unsure, POLICY)
     assert again.rule == "below_answer_threshold"
     assert again.reasons[0].code is ReasonCode.LOW_CONFIDENCE
+    # A policy without the field keeps one offer (two replies in a row that did not answer).
+    once = POLICY.model_copy(
+        update={"answering": POLICY.answering.model_copy(update={"unanswered_before_handoff": 2})}
+    )
+    assert decide(AFTER_OFFERING, unsure, once).rule == "below_answer_threshold"
     # After "that didn't help" and the question it asks, an unsure draft goes to a person.
     after_not_helped = ConversationState(turn=3, last_action=Action.CLARIFY,
                                          last_rule="did_not_help_ask_once")  # fmt: skip
@@ -177,9 +196,10 @@ def test_that_an_unsure_answer_gets_one_clarifying_question_then_the_offer_of_a_
     # An upset customer is not asked to say yes first.
     upset = dataclasses.replace(unsure, frustration_noted="this message reads as upset (0.80)")
     assert decide(AFTER_CLARIFYING, upset, POLICY).action is Action.ESCALATE
-    # A question outside the help center is no offer: out of scope goes to a person at once.
+    # A question the help center has nothing on gets its own offer (not_in_help_center).
     outside = signals(best_coverage=0.1, best_dense=0.1)
-    assert decide(AFTER_CLARIFYING, outside, POLICY).rule == "no_relevant_knowledge"
+    assert decide(AFTER_CLARIFYING, outside, POLICY).rule == OFFERED_A_PERSON_OUT_OF_SCOPE
+    assert decide(AFTER_CLARIFYING, outside, GAPS_HANDED_OVER).rule == "no_relevant_knowledge"
 
 
 def test_that_the_policy_can_hand_over_after_one_clarifying_question_instead() -> None:
@@ -211,6 +231,47 @@ def test_that_a_yes_to_the_offer_of_a_person_hands_over_for_the_unanswered_quest
     assert decide(AFTER_CLARIFYING, yes, POLICY).rule != "accepted_offer_of_a_person"
 
 
+@pytest.mark.parametrize(
+    ("changes", "offer", "code"),
+    [
+        ({"hits": 0}, OFFERED_A_PERSON_OUT_OF_SCOPE, ReasonCode.OUT_OF_SCOPE),
+        ({"best_coverage": 0.1, "best_dense": 0.1, "intent": "product_question",
+          "intent_in_scope": True}, OFFERED_A_PERSON_NO_KNOWLEDGE, ReasonCode.LOW_CONFIDENCE),
+    ],
+)  # fmt: skip
+def test_that_a_question_the_help_center_has_nothing_on_gets_the_offer_of_a_person(
+    changes: dict[str, object], offer: str, code: ReasonCode
+) -> None:
+    """Not knowing is said, and a person offered, instead of a handoff nobody asked for: the
+    customer may well have a question the help center can answer next. A yes hands over with
+    the reason the offer was made for; so does a question it cannot answer once the customer
+    has had as many replies in a row that did not answer as the policy allows."""
+    nothing = signals(**changes)
+    offered = decide(FIRST_TURN, nothing, POLICY)
+    assert (offered.action, offered.rule, offered.reasons) == (Action.CLARIFY, offer, ())
+    after_offer = ConversationState(turn=2, last_action=Action.CLARIFY, last_rule=offer,
+                                    unanswered=1)  # fmt: skip
+    assert decide(after_offer, nothing, POLICY).rule == offer  # asked again, not handed over
+    yes = decide(after_offer, signals(yes="yes please", hits=0), POLICY)
+    assert yes.rule == "accepted_offer_of_a_person"
+    assert [r.code for r in yes.reasons] == [code, ReasonCode.CUSTOMER_REQUEST]
+    enough = ConversationState(turn=4, last_action=Action.CLARIFY, last_rule=offer, unanswered=3)
+    handed = decide(enough, nothing, POLICY)
+    assert handed.action is Action.ESCALATE and handed.reasons[0].code is code
+    # An upset customer, or one who said an answer did not help, is not asked to say yes.
+    upset = dataclasses.replace(nothing, frustration_noted="reads as upset (0.80)")
+    assert decide(FIRST_TURN, upset, POLICY).action is Action.ESCALATE
+    after_not_helped = ConversationState(
+        turn=3, last_action=Action.CLARIFY, last_rule="did_not_help_ask_once", unanswered=1
+    )
+    assert decide(after_not_helped, nothing, POLICY).action is Action.ESCALATE
+    # "That didn't help" after the offer is a second failure.
+    not_helped = signals(not_helped="that doesn't help", failures=1, hits=0)
+    assert decide(after_offer, not_helped, POLICY).reasons[0].code is ReasonCode.REPEATED_FAILURE
+    # The policy can hand these over at once, as before it had the setting.
+    assert decide(FIRST_TURN, nothing, GAPS_HANDED_OVER).reasons[0].code is code
+
+
 def test_that_a_detailed_follow_up_the_help_center_cannot_answer_goes_to_a_person_at_once() -> None:
     bar = POLICY.answering.follow_up_handoff_terms
     assert bar is not None
@@ -234,12 +295,14 @@ def test_that_the_intent_model_reports_out_of_scope_but_not_for_a_follow_up_to_a
     outside = signals(
         confidence=0.2, content_terms=9, intent="other", intent_in_scope=False, reply_in_scope=False
     )
-    assert decide(AFTER_CLARIFYING, outside, POLICY).rule == "intent_out_of_scope"
+    assert decide(AFTER_CLARIFYING, outside, GAPS_HANDED_OVER).rule == "intent_out_of_scope"
+    # The built-in policy offers a person for it, as for any question it has nothing on.
+    assert decide(AFTER_CLARIFYING, outside, POLICY).rule == OFFERED_A_PERSON_OUT_OF_SCOPE
     # Read only together with the question before it ("do i need to season it" after a
     # shipping question), the intent model's word does not stop the offer of a person.
     with_the_question = dataclasses.replace(outside, reply_in_scope=None)
     assert decide(AFTER_CLARIFYING, with_the_question, POLICY).rule == OFFERED_A_PERSON
-    assert decide(AFTER_OFFERING, with_the_question, POLICY).rule == "intent_out_of_scope"
+    assert decide(OUT_OF_OFFERS, with_the_question, POLICY).rule == "intent_out_of_scope"
     follow_up = decide(AFTER_ANSWERING, outside, POLICY)  # the answer fell short: recovery
     assert follow_up.reasons[0].code is ReasonCode.LOW_CONFIDENCE
 
@@ -355,7 +418,7 @@ def test_that_a_short_ambiguous_question_is_clarified_once_and_never_twice() -> 
     unsure = signals(confidence=0.3, content_terms=2)
     assert decide(FIRST_TURN, unsure, POLICY).rule == "ambiguous_ask_once"
     assert decide(AFTER_CLARIFYING, unsure, POLICY).rule == OFFERED_A_PERSON
-    again = decide(AFTER_OFFERING, unsure, POLICY)
+    again = decide(OUT_OF_OFFERS, unsure, POLICY)
     assert again.action is Action.ESCALATE
     assert again.reasons[0].code is ReasonCode.LOW_CONFIDENCE
 
@@ -397,10 +460,13 @@ def test_that_a_remark_is_asked_what_the_customer_needs_not_handed_over_or_guess
     assert nothing_found.rule == unsure.rule == "no_question_yet"
     assert nothing_found.action is unsure.action is Action.CLARIFY
     # the same message asking something is a knowledge gap, and never two questions in a row
-    assert decide(FIRST_TURN, signals(hits=0, intent_in_scope=True), POLICY).rule == (
+    assert decide(FIRST_TURN, signals(hits=0, intent_in_scope=True), GAPS_HANDED_OVER).rule == (
         "knowledge_gap"
     )
-    again = decide(AFTER_CLARIFYING, signals(hits=0, **remark), POLICY)
+    assert decide(FIRST_TURN, signals(hits=0, intent_in_scope=True), POLICY).rule == (
+        OFFERED_A_PERSON_NO_KNOWLEDGE
+    )
+    again = decide(AFTER_CLARIFYING, signals(hits=0, **remark), GAPS_HANDED_OVER)
     assert again.action is Action.ESCALATE
 
 

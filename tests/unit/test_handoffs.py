@@ -107,6 +107,7 @@ def test_that_the_queue_is_sorted_by_priority_then_waiting_time(container: Conta
     handed_over(container)
     second = Script(container)
     second.customer_says("Do you sell tyres for tractors?")
+    second.customer_says("yes please")  # to the offer of a person
     queue = container.handoffs.list(HandoffStatus.OPEN)
     assert [v.handoff.reason_codes[0].value for v in queue] == ["customer_request", "out_of_scope"]
 

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
 import pytest
 
-from tests.unit.decision_inputs import AFTER_CLARIFYING, FIRST_TURN, POLICY, signals
+from tests.unit.decision_inputs import (
+    AFTER_CLARIFYING,
+    FIRST_TURN,
+    GAPS_HANDED_OVER,
+    OUT_OF_OFFERS,
+    POLICY,
+    signals,
+)
 from warmline.engine.decisions import Action, ConversationState, Signals, decide
 from warmline.errors import ConfigurationError
 from warmline.policy.model import load_policy, policy_text
@@ -81,15 +89,24 @@ def test_that_an_acknowledgement_gets_a_reply_not_a_search_or_a_person() -> None
     assert decide(FIRST_TURN, asked, POLICY).action is Action.ESCALATE
 
 
-def test_that_an_uncovered_language_is_asked_about_once_then_handed_over() -> None:
+def test_that_an_uncovered_language_is_asked_about_then_handed_over() -> None:
+    """Asked whether another language would do (or a person), again for each question it
+    cannot answer, until the customer has had as many replies in a row that did not answer
+    as the policy allows; with questions the help center has nothing on handed over at once,
+    after being asked once."""
     spanish = _unanswerable(language="es", language_covered=False)
     assert decide(FIRST_TURN, spanish, POLICY).rule == "language_not_covered"
-    again = decide(AFTER_CLARIFYING, spanish, POLICY)
+    assert decide(AFTER_CLARIFYING, spanish, POLICY).rule == "language_not_covered"
+    again = decide(OUT_OF_OFFERS, spanish, POLICY)
     assert again.action is Action.ESCALATE and again.rule == "language_not_served"
     assert again.reasons[0].code.value == "out_of_scope"
     assert "writes in Spanish" in again.reasons[0].evidence
+    at_once = decide(AFTER_CLARIFYING, spanish, GAPS_HANDED_OVER)
+    assert at_once.rule == "language_not_served"
+    upset = dataclasses.replace(spanish, frustration_noted="reads as upset (0.80)")
+    assert decide(AFTER_CLARIFYING, upset, POLICY).rule == "language_not_served"
     english = _unanswerable(language="en")
-    assert decide(FIRST_TURN, english, POLICY).rule == "no_relevant_knowledge"
+    assert decide(FIRST_TURN, english, GAPS_HANDED_OVER).rule == "no_relevant_knowledge"
 
 
 def test_that_messages_come_in_the_customers_language_when_translated() -> None:
@@ -105,7 +122,7 @@ _HANDOFF_MESSAGES = {
     "handoff", "handoff_no_knowledge", "handoff_low_confidence", "handoff_after_hours",
     "recovery", "sensitive", "care_self_harm", "security", "policy_requires_human",
     "tool_failure", "already_waiting", "did_not_help", "language_not_covered", "acknowledged",
-    "email_unknown",
+    "email_unknown", "offer_a_person", "offer_a_person_not_found",
 }  # fmt: skip
 
 
@@ -192,12 +209,35 @@ def test_that_thanks_questions_and_more_are_not_a_bare_yes(text: str) -> None:
     assert says_yes(text) is None
 
 
-@pytest.mark.parametrize("text", ["ok", "okay sure", "please", "ok go ahead", "vale", "d'accord"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ok",
+        "okay sure",
+        "please",
+        "ok go ahead",
+        "vale",
+        "d'accord",
+        "yes thanks",
+        "yes, someone who knows the bookcase would be great",
+        "sí, alguien de la tienda por favor",
+    ],
+)
 def test_that_ok_to_a_yes_or_no_question_is_a_yes(text: str) -> None:
     assert says_yes(text, to_a_question=True) == text
 
 
-@pytest.mark.parametrize("text", ["no thanks", "ok but how long does it take", "ok thanks"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no thanks",
+        "ok but how long does it take",
+        "ok thanks",
+        "yes but first what does shipping cost",
+        "yes is there a cheaper option?",
+        "yeah no, not yet",
+    ],
+)
 def test_that_no_thanks_or_a_question_to_a_yes_or_no_question_is_no_yes(text: str) -> None:
     assert says_yes(text, to_a_question=True) is None
 

@@ -12,7 +12,11 @@ from warmline.domain.conversations import Message, Role
 from warmline.domain.customers import Customer
 from warmline.domain.handoffs import Brief, Reason, ReasonCode
 from warmline.domain.traces import DecisionTrace
-from warmline.engine.decisions import OFFERED_A_PERSON
+from warmline.engine.decisions import (
+    OFFERED_A_PERSON,
+    OFFERED_A_PERSON_NO_KNOWLEDGE,
+    OFFERED_A_PERSON_OUT_OF_SCOPE,
+)
 from warmline.llm import ChatModel, ChatModelError
 from warmline.privacy import RedactionSession, Redactor
 
@@ -117,7 +121,7 @@ def build_brief(
     redactor: Redactor,
     sentiment: Sequence[float] = (),
     topic: str | None = None,
-    ai_failed: bool = False,
+    ai_failed: str | None = None,
     summarizer: LlmBriefSummarizer | None = None,
     traces: Sequence[DecisionTrace] = (),
 ) -> Brief:
@@ -173,7 +177,7 @@ def build_brief(
     failed = [_FAILURES[r.code] for r in reasons[:1] if r.code in _FAILURES]
     recovery = None
     if failed or ai_failed:
-        what = "; ".join(dict.fromkeys(failed)) or "the AI answered, then was not confident"
+        what = "; ".join(dict.fromkeys(failed)) or ai_failed or ""
         recovery = (
             f"Service recovery: {what}. The customer was told so; open by acknowledging it "
             "rather than repeating what the AI said."
@@ -242,6 +246,10 @@ _CLARIFIED = {
     "language_not_covered": "asked the customer to write in a language the help center covers",
     OFFERED_A_PERSON: "said the help center could not answer it confidently, after one clarifying "
     "question, and offered a person",
+    OFFERED_A_PERSON_NO_KNOWLEDGE: "said the help center has nothing on this contact reason, and "
+    "offered a person",
+    OFFERED_A_PERSON_OUT_OF_SCOPE: "said the help center has nothing on the question, and offered "
+    "a person",
 }
 
 

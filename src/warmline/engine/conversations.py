@@ -35,6 +35,7 @@ from warmline.engine.briefs import LlmBriefSummarizer
 from warmline.engine.copilot import Copilot, build_copilot
 from warmline.engine.decisions import (
     OFFERED_A_PERSON,
+    OFFERS_OF_A_PERSON,
     PRE_DRAFT_RULES,
     Action,
     ConversationState,
@@ -49,6 +50,7 @@ from warmline.engine.handing_over import (
     BriefContext,
     EarlierTopic,
     HandoffOpener,
+    ai_fell_short,
     brief_topic,
     earlier_topic,
     handoff_prefix,
@@ -59,6 +61,7 @@ from warmline.engine.readings import (
     offered_topics,
     signal_history,
     topic_titles,
+    unanswered_in_a_row,
 )
 from warmline.engine.topics import OfferedTopic, adds_to_question, chosen_topic, offered_in
 from warmline.engine.transcript import Transcript, history_lines
@@ -298,6 +301,7 @@ class ConversationService:
             turn=len(traces) + 1,
             last_action=Action(traces[-1].decision) if traces else None,
             last_rule=traces[-1].rule if traces else None,
+            unanswered=unanswered_in_a_row(traces),
         )
         earlier = [m for m in self._store.conversations.messages(conversation.id) if m != message]
         history = signal_history(earlier, traces, conversation.identity_verified)
@@ -334,7 +338,7 @@ class ConversationService:
             acknowledgement=observed.acknowledgement,
             # "ok" to "Would you like me to bring in a person?" says yes; after an answer, thanks.
             yes=says_yes(message.text, to_a_question=True)
-            if state.last_rule == OFFERED_A_PERSON
+            if state.last_rule in OFFERS_OF_A_PERSON
             else observed.yes,
             asks=observed.asks,
             language=observed.language,
@@ -432,7 +436,7 @@ class ConversationService:
             earlier=earlier_topic(traces, self._article_title)
             if decision.action is Action.ESCALATE
             and not customer_hits
-            and (observed.yes or not (observed.intent and observed.intent.in_scope))
+            and (signals.yes or not (observed.intent and observed.intent.in_scope))
             else None,
         )
         self._record(
@@ -531,6 +535,8 @@ class ConversationService:
                 text = messages.text("did_not_help", language)
             elif decision.rule == OFFERED_A_PERSON:
                 text = messages.text("offer_a_person", language)
+            elif decision.rule in OFFERS_OF_A_PERSON:
+                text = messages.text("offer_a_person_not_found", language)
             elif len(titles) == 1:
                 text = messages.clarify_topic.format(topic=f"\u201c{titles[0]}\u201d")
             elif titles:
@@ -562,8 +568,7 @@ class ConversationService:
                 topic=topic,
                 routing=(*routing, *([f"language:{language}"] if language else [])),
                 language=language,
-                ai_failed=state.last_action is Action.ANSWER
-                and any(r.code is ReasonCode.LOW_CONFIDENCE for r in decision.reasons),
+                ai_failed=ai_fell_short(decision, state),
             ),
         )
         return Reply(

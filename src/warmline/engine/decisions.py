@@ -9,6 +9,22 @@ from warmline.domain.handoffs import Reason, ReasonCode, quoted
 from warmline.policy.model import Policy
 from warmline.signals.language import LANGUAGE_NAMES
 
+# The clarifying question that offers a person instead of handing over unasked (policy
+# answering.unsure_after_clarifying: offer_a_person).
+OFFERED_A_PERSON = "offered_a_person"
+# The same offer for a question the help center has nothing on (policy
+# answering.not_in_help_center: offer_a_person), by the reason a handoff would have had.
+OFFERED_A_PERSON_NO_KNOWLEDGE = "offered_a_person_no_knowledge"
+OFFERED_A_PERSON_OUT_OF_SCOPE = "offered_a_person_out_of_scope"
+OFFERS_OF_A_PERSON = frozenset(
+    {OFFERED_A_PERSON, OFFERED_A_PERSON_NO_KNOWLEDGE, OFFERED_A_PERSON_OUT_OF_SCOPE}
+)
+# Handoffs for a question the help center has nothing on, and the offer each becomes.
+_NOTHING_FOUND = {
+    "knowledge_gap": OFFERED_A_PERSON_NO_KNOWLEDGE,
+    "no_relevant_knowledge": OFFERED_A_PERSON_OUT_OF_SCOPE,
+    "intent_out_of_scope": OFFERED_A_PERSON_OUT_OF_SCOPE,
+}
 # Rules decided from retrieval alone, before an answer is drafted: composing one would be
 # wasted work. (Signal rules are settled even earlier, by :func:`decide_on_signals`.)
 PRE_DRAFT_RULES = frozenset(
@@ -19,19 +35,18 @@ PRE_DRAFT_RULES = frozenset(
         "knowledge_gap",
         "language_not_covered",
         "intent_out_of_scope",
+        OFFERED_A_PERSON_NO_KNOWLEDGE,
+        OFFERED_A_PERSON_OUT_OF_SCOPE,
     }
 )
 
 
-# The clarifying question that offers a person instead of handing over unasked (policy
-# answering.unsure_after_clarifying: offer_a_person).
-OFFERED_A_PERSON = "offered_a_person"
 # Handoffs for a draft not sure enough to send, which the policy may turn into that offer.
 _UNSURE_RULES = frozenset({"below_answer_threshold", "answer_withheld"})
 # Clarifying questions asked because the AI already fell short (the customer said an answer
 # did not help, or was offered a person): after them an unsure draft, or another "that didn't
 # help", goes to a person.
-_ALREADY_FELL_SHORT = frozenset({"did_not_help_ask_once", OFFERED_A_PERSON})
+_ALREADY_FELL_SHORT = frozenset({"did_not_help_ask_once", *OFFERS_OF_A_PERSON})
 
 
 class Action(StrEnum):
@@ -46,6 +61,9 @@ class ConversationState:
     turn: int
     last_action: Action | None
     last_rule: str | None = None  # the rule behind the last action, as traced
+    # Replies in a row, up to the last one, that did not answer: clarifying questions, offers
+    # of a person, asking for another language.
+    unanswered: int = 0
 
 
 @dataclass(frozen=True)
@@ -168,12 +186,13 @@ def _decide(state: ConversationState, signals: Signals, policy: Policy) -> Decis
     ):
         return decision
     if not signals.language_covered:
-        return _in_another_language(state, signals, decision)
+        return _in_another_language(state, signals, decision, policy)
     offer = _offer_of_a_person(state, signals, decision, policy)
     if (
-        # Where a person would be offered, the intent model's word alone is not enough to call
-        # a question the help center has passages on outside the shop ("do i need to season
-        # it" reads as no contact reason): the reply read on its own must be outside too.
+        # Where a person would be offered after a clarifying question, the intent model's word
+        # alone is not enough to call a question the help center has passages on outside the
+        # shop ("do i need to season it" reads as no contact reason): the reply read on its
+        # own must be outside too.
         (offer is None or signals.reply_in_scope is False)
         and decision.action is Action.ESCALATE
         and decision.reasons
@@ -189,44 +208,69 @@ def _decide(state: ConversationState, signals: Signals, policy: Policy) -> Decis
             f"{signals.intent}, {signals.intent_confidence or 0.0:.2f}), and the help center "
             "cannot answer it"
         )
-        return _escalate(
+        decision = _escalate(
             "intent_out_of_scope", ReasonCode.OUT_OF_SCOPE, evidence, decision.confidence
         )
+        offer = _offer_of_a_person(state, signals, decision, policy)
     return offer or decision
 
 
 def _offer_of_a_person(
     state: ConversationState, signals: Signals, decision: Decision, policy: Policy
 ) -> Decision | None:
-    """After one clarifying question the help center still cannot answer confidently: where
-    the policy says so, the customer is told and offered a person rather than handed over
-    unasked. Once: a yes, or the next question it cannot answer, brings a person in. A
-    customer who reads as upset is spared the extra step."""
+    """Where the help center cannot answer and the policy says so, the customer is told and
+    offered a person rather than handed over unasked: an unsure draft after one clarifying
+    question (answering.unsure_after_clarifying), a question the help center has nothing on
+    (answering.not_in_help_center). A yes brings a person in. So does a turn the AI cannot
+    answer once the customer has had answering.unanswered_before_handoff replies in a row that
+    did not answer: offering again would keep them going in circles. A customer who reads as
+    upset, or who said an answer did not help, is spared the extra step."""
+    answering = policy.answering
+    if decision.rule in _UNSURE_RULES:
+        offer: str | None = OFFERED_A_PERSON
+        offered = (
+            answering.unsure_after_clarifying == "offer_a_person"
+            and state.last_action is Action.CLARIFY
+        )
+    else:
+        offer = _NOTHING_FOUND.get(decision.rule)
+        offered = answering.not_in_help_center == "offer_a_person"
     if (
-        policy.answering.unsure_after_clarifying == "offer_a_person"
-        and decision.rule in _UNSURE_RULES
-        and not signals.frustration_noted
-        and state.last_action is Action.CLARIFY
-        and state.last_rule not in _ALREADY_FELL_SHORT
+        offer is None
+        or not offered
+        or signals.frustration_noted
+        or state.last_rule == "did_not_help_ask_once"
+        or state.unanswered >= answering.unanswered_before_handoff
     ):
-        return Decision(Action.CLARIFY, OFFERED_A_PERSON, (), decision.confidence)
-    return None
+        return None
+    return Decision(Action.CLARIFY, offer, (), decision.confidence)
 
 
 def _in_another_language(
-    state: ConversationState, signals: Signals, decision: Decision
+    state: ConversationState, signals: Signals, decision: Decision, policy: Policy
 ) -> Decision:
     """A question in a language the help center is not written in, which it could not answer:
-    asked once whether another language would do, then a person. What stops the AI then is
-    the language, not a gap in the help center, and the brief says so."""
+    the customer is asked whether another language would do, or offered a person (one
+    message). Then a person takes over; where the policy offers a person for questions the
+    help center has nothing on (answering.not_in_help_center), only once the customer has had
+    answering.unanswered_before_handoff replies in a row that did not answer, or reads as
+    upset. What stops the AI then is the language, not a gap in the help center, and the
+    brief says so."""
+    asked = Decision(Action.CLARIFY, "language_not_covered", (), decision.confidence)
     if state.last_action is not Action.CLARIFY:
-        return Decision(Action.CLARIFY, "language_not_covered", (), decision.confidence)
+        return asked
     if decision.action is not Action.ESCALATE:
         return decision
+    if (
+        policy.answering.not_in_help_center == "offer_a_person"
+        and not signals.frustration_noted
+        and state.unanswered < policy.answering.unanswered_before_handoff
+    ):
+        return asked
     language = LANGUAGE_NAMES.get(signals.language or "", signals.language or "a language")
     evidence = (
         f"writes in {language}, which the help center is not written in, after being asked "
-        "once whether another language would do"
+        "whether another language would do"
     )
     return _escalate("language_not_served", ReasonCode.OUT_OF_SCOPE, evidence, decision.confidence)
 
@@ -407,22 +451,36 @@ def _decide_on_signals(
     return None
 
 
+# Why each offer of a person was made: the handoff a yes brings is for that.
+_OFFERED_FOR = {
+    OFFERED_A_PERSON: (
+        ReasonCode.LOW_CONFIDENCE,
+        "could not answer confidently after one clarifying question",
+    ),
+    OFFERED_A_PERSON_NO_KNOWLEDGE: (
+        ReasonCode.LOW_CONFIDENCE,
+        "the help center has nothing on this contact reason",
+    ),
+    OFFERED_A_PERSON_OUT_OF_SCOPE: (
+        ReasonCode.OUT_OF_SCOPE,
+        "the help center has nothing on the question",
+    ),
+}
+
+
 def _taking_an_offer(state: ConversationState, signals: Signals) -> Decision | None:
     """A bare yes to a reply that offered a person brings one in."""
     if not signals.yes:
         return None
-    if state.last_rule == OFFERED_A_PERSON:
+    if state.last_rule in OFFERS_OF_A_PERSON:
         # The AI could not answer and offered a person: the handoff is for that (what the
         # operation measures), taken at the customer's word.
+        code, why = _OFFERED_FOR[state.last_rule]
         return Decision(
             Action.ESCALATE,
             "accepted_offer_of_a_person",
             (
-                Reason(
-                    ReasonCode.LOW_CONFIDENCE,
-                    "could not answer confidently after one clarifying question, and offered "
-                    "a person",
-                ),
+                Reason(code, f"{why}, and offered a person"),
                 Reason(
                     ReasonCode.CUSTOMER_REQUEST,
                     f"said yes to the offer of a person: {quoted(signals.yes)}",

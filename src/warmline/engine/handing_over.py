@@ -13,7 +13,7 @@ from warmline.domain.handoffs import Handoff, HandoffStatus, Reason, ReasonCode
 from warmline.domain.ids import HandoffId
 from warmline.domain.traces import DecisionTrace
 from warmline.engine.briefs import LlmBriefSummarizer, build_brief
-from warmline.engine.decisions import OFFERED_A_PERSON, Action, ConversationState, Decision
+from warmline.engine.decisions import OFFERS_OF_A_PERSON, Action, ConversationState, Decision
 from warmline.engine.emitter import Emitter
 from warmline.engine.transcript import Transcript
 from warmline.intents import IntentPrediction
@@ -25,11 +25,11 @@ from warmline.storage.ports import Store
 @dataclass(frozen=True)
 class BriefContext:
     """What the turn knew that the brief should carry: mood over the turns, the topic, and
-    whether the AI had already answered and failed."""
+    what the AI had already tried and failed at, if anything (for the recovery note)."""
 
     sentiment: tuple[float, ...] = ()
     topic: str | None = None
-    ai_failed: bool = False
+    ai_failed: str | None = None
     routing: tuple[str, ...] = ()  # topics and article ids a queue may claim
     language: str | None = None  # the customer's language, when known
 
@@ -96,6 +96,8 @@ def brief_topic(
 
 # After these, the AI had a go and it did not work out: say so (service recovery).
 _AI_FAILED = frozenset({ReasonCode.LOOP, ReasonCode.REPEATED_FAILURE, ReasonCode.FRUSTRATION})
+# Handoffs for a question the AI could not answer.
+_UNANSWERED = frozenset({ReasonCode.LOW_CONFIDENCE, ReasonCode.OUT_OF_SCOPE})
 
 
 def handoff_prefix(
@@ -115,23 +117,40 @@ def handoff_prefix(
         ReasonCode.OUT_OF_SCOPE: "handoff_no_knowledge",
         ReasonCode.LOW_CONFIDENCE: "handoff_low_confidence",
     }
-    if decision.rule == "knowledge_gap" and state.last_action is not Action.ANSWER:
+    fell_short = ai_fell_short(decision, state)
+    if decision.rule == "knowledge_gap" and not fell_short:
         name: str | None = "handoff_no_knowledge"  # the help center has nothing on it
     elif decision.rule == "language_not_served" or (
-        decision.rule == "accepted_offer_of_a_person" and state.last_rule == OFFERED_A_PERSON
+        decision.rule == "accepted_offer_of_a_person" and state.last_rule in OFFERS_OF_A_PERSON
     ):
         # Not news to the customer (the language, or the help center falling short, was
         # said already): a person simply takes over.
         name = None
     elif first is ReasonCode.SENSITIVE_TOPIC:
         name = "care_self_harm" if self_harm else "sensitive"
-    elif first in _AI_FAILED or (
-        first is ReasonCode.LOW_CONFIDENCE and state.last_action is Action.ANSWER
-    ):
+    elif first in _AI_FAILED or fell_short:
         name = "recovery"
     else:
         name = by_code.get(first) if first else None
     return policy.messages.text(name, language) + " " if name else ""
+
+
+def ai_fell_short(decision: Decision, state: ConversationState) -> str | None:
+    """What the AI had tried and failed at before a handoff for a question it could not
+    answer (service recovery), or ``None``: it answered and was then not confident, or it
+    offered a person for question after question until the policy's limit of replies that did
+    not answer was reached."""
+    first = decision.reasons[0].code if decision.reasons else None
+    if decision.action is not Action.ESCALATE or first not in _UNANSWERED:
+        return None
+    if state.last_action is Action.ANSWER and first is ReasonCode.LOW_CONFIDENCE:
+        return "the AI answered, then was not confident"
+    if state.last_rule in OFFERS_OF_A_PERSON and decision.rule != "accepted_offer_of_a_person":
+        return (
+            f"the AI could not answer {state.unanswered} messages in a row and offered a "
+            "person instead of handing over unasked"
+        )
+    return None
 
 
 class HandoffOpener:

@@ -15,14 +15,14 @@ from warmline.domain.conversations import Message, Role
 from warmline.domain.knowledge import SearchHit
 from warmline.domain.traces import DecisionTrace
 from warmline.engine.answering import Draft
-from warmline.engine.decisions import OFFERED_A_PERSON, Action, Decision, Signals
+from warmline.engine.decisions import OFFERS_OF_A_PERSON, Action, Decision, Signals
 from warmline.engine.topics import OfferedTopic
 from warmline.signals.reader import History
 
 # Clarifying questions that name no help-center topic: after a bare greeting (what a search for
 # "hi" found is no topic), asking for English, asking what did not help, or offering a person.
 _CLARIFY_WITHOUT_TOPICS = frozenset(
-    {"no_question_yet", "language_not_covered", "did_not_help_ask_once", OFFERED_A_PERSON}
+    {"no_question_yet", "language_not_covered", "did_not_help_ask_once", *OFFERS_OF_A_PERSON}
 )
 
 
@@ -48,6 +48,17 @@ def best_reading(
     else:
         chosen = readings[-1]
     return chosen.decision, chosen.signals, chosen.hits, chosen.draft
+
+
+def unanswered_in_a_row(traces: Sequence[DecisionTrace]) -> int:
+    """How many of the last replies, up to the latest, did not answer: clarifying questions,
+    offers of a person, asking for another language."""
+    count = 0
+    for trace in reversed(traces):
+        if trace.decision != Action.CLARIFY.value:
+            break
+        count += 1
+    return count
 
 
 def topic_titles(hits: Sequence[SearchHit]) -> list[str]:

@@ -114,6 +114,15 @@ class Messages(_Strict):
         "still cannot answer (answering.unsure_after_clarifying: offer_a_person). A yes brings "
         "in a person; another question it cannot answer does too.",
     )
+    offer_a_person_not_found: str = Field(
+        default="I couldn't find anything in our help center that answers this, and I'd "
+        "rather not guess. Would you like me to bring in a person from our team? They will see "
+        "this whole conversation. Or ask me something else.",
+        description="Said instead of a handoff when the help center has nothing on a question "
+        "(answering.not_in_help_center: offer_a_person). A yes brings in a person; another "
+        "question it cannot answer does too, once answering.unanswered_before_handoff is "
+        "reached.",
+    )
     language_not_covered: str = Field(
         description="Asked once when the customer writes in a language the help center does "
         "not cover and nothing could be answered; {language} is the language's name. The next "
@@ -225,6 +234,30 @@ class Answering(_Strict):
         "help center (out_of_scope) go to a person at once in both cases. A policy file "
         "without this field keeps hand_over, the behaviour before it existed; the built-in "
         "policy sets offer_a_person.",
+    )
+    not_in_help_center: Literal["offer_a_person", "hand_over"] = Field(
+        default="hand_over",
+        description="What happens when the help center has nothing on a question (rules "
+        "knowledge_gap, no_relevant_knowledge, intent_out_of_scope). hand_over: a person takes "
+        "over at once (low_confidence for a contact reason the intent model knows, else "
+        "out_of_scope). offer_a_person: the customer is told the help center has nothing on it "
+        "and offered a person (messages.offer_a_person_not_found); a yes brings one in with "
+        "that reason. Each such question gets the offer until unanswered_before_handoff is "
+        "reached, and a customer writing in a language the help center does not cover is "
+        "asked again rather than handed over. An upset customer (frustration noted) is "
+        "handed over at once either way. A policy file without this field keeps hand_over; "
+        "the built-in policy sets offer_a_person.",
+    )
+    unanswered_before_handoff: int = Field(
+        default=2,
+        ge=1,
+        le=10,
+        description="How many replies in a row that did not answer (clarifying questions, "
+        "offers of a person, asking for another language) a customer may get before a person "
+        "takes over unasked: the next turn the AI cannot answer then goes to a person instead "
+        "of another offer. With the built-in 3, a customer is asked once and offered a person "
+        "twice; a fourth miss in a row hands over. A policy file without this field keeps 2, "
+        "the behaviour before it existed (one clarifying question, one offer).",
     )
     knowledge_languages: list[str] = Field(
         default_factory=lambda: ["en"],

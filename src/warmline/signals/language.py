@@ -145,14 +145,32 @@ _AGREE = {
 }  # fmt: skip
 
 
+# Words that take back or put off a yes that opens a message ("yes but what about ...").
+_YES_BUT = {
+    "but", "though", "first", "before", "not", "no", "dont", "wait",
+    "pero", "mais", "aber", "mas", "primero", "dabord", "zuerst", "antes",
+}  # fmt: skip
+
+
 def says_yes(text: str, *, to_a_question: bool = False) -> str | None:
     """The message itself when it only says yes ("yes please", "sí, por favor", "ja bitte",
     "please do"); ``None`` otherwise. ``to_a_question``: the last reply asked a yes-or-no
-    question, so "ok" and "please" say yes as well. What it says yes to is the conversation's
-    business."""
-    if "?" in text or len(text) > 60:
+    question, so "ok" and "please" say yes as well, and so does a yes that opens a message
+    and is not taken back or put off ("yes, someone who knows the bookcase would be great";
+    not "yes but what about shipping"). What it says yes to is the conversation's business."""
+    if "?" in text:
         return None
     words = _plain_words(text)
+    if (
+        to_a_question
+        and words
+        and words[0] in _YES
+        and len(text) <= 160
+        and not any(w in _YES_BUT for w in words)
+    ):
+        return text.strip()
+    if len(text) > 60:
+        return None
     agree = _AGREE if to_a_question else set()
     if not words or not all(w in _YES or w in _WITH_YES or w in agree for w in words):
         return None
