@@ -9,6 +9,7 @@ import pytest
 from warmline.domain.ids import ConversationId, MessageId, TraceId
 from warmline.domain.traces import DecisionTrace
 from warmline.engine.follow_ups import answered_question, leans_on_earlier
+from warmline.engine.readings import unanswered_in_a_row
 
 
 @pytest.mark.parametrize(
@@ -41,13 +42,13 @@ def test_that_a_question_of_its_own_stands_alone(text: str) -> None:
     assert not leans_on_earlier(text)
 
 
-def trace(decision: str) -> DecisionTrace:
+def trace(decision: str, rule: str = "r") -> DecisionTrace:
     return DecisionTrace(
         id=TraceId("t"),
         conversation_id=ConversationId("c"),
         customer_message_id=MessageId("m"),
         decision=decision,
-        rule="r",
+        rule=rule,
         confidence=None,
         retrieved=(),
         signals={},
@@ -64,3 +65,15 @@ def test_that_the_answered_question_includes_what_a_clarifying_question_complete
     assert answered_question(["do you sell gift cards"], [trace("answer")]) == (
         "do you sell gift cards"
     )
+
+
+def test_that_replies_that_did_not_answer_are_counted_back_from_the_latest() -> None:
+    """What answering.unanswered_before_handoff is held to: clarifying questions and offers in
+    a row, up to the last reply; "How can I help?" after a greeting does not count."""
+    asked, offered = trace("clarify", "unsure_ask_once"), trace("clarify", "offered_a_person")
+    greeted = trace("clarify", "no_question_yet")
+    assert unanswered_in_a_row([]) == 0
+    assert unanswered_in_a_row([asked, offered]) == 2
+    assert unanswered_in_a_row([asked, trace("answer"), offered]) == 1
+    assert unanswered_in_a_row([greeted, asked, offered]) == 2
+    assert unanswered_in_a_row([trace("acknowledge")]) == 0

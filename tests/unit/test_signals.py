@@ -474,7 +474,13 @@ def test_that_an_answer_that_did_not_help_is_recognised(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["thanks, that helped", "great, that works", "and what about paypal refunds?"]
+    "text",
+    [
+        "thanks, that helped",
+        "great, that works",
+        "and what about paypal refunds?",
+        "the manual doesn't explain how to descale it",
+    ],
 )
 def test_that_thanks_and_follow_ups_are_not_failures(text: str) -> None:
     assert FailureDetector().detect(text) is None
@@ -487,6 +493,8 @@ def test_that_thanks_and_follow_ups_are_not_failures(text: str) -> None:
         "that's not relevant to my situation",
         "this answer not help me, i check the spam already",
         "that doesn't help",
+        "nope, that doesn't explain it either",
+        "your answer doesn’t really explain why",
         "eso no me sirve",
         "ça ne m'aide pas",
         "das hilft mir nicht",

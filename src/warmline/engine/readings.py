@@ -52,12 +52,13 @@ def best_reading(
 
 def unanswered_in_a_row(traces: Sequence[DecisionTrace]) -> int:
     """How many of the last replies, up to the latest, did not answer: clarifying questions,
-    offers of a person, asking for another language."""
+    offers of a person, asking for another language. "How can I help?" after a greeting or a
+    remark answered no question and failed at none: it does not count, nor end the run."""
     count = 0
     for trace in reversed(traces):
         if trace.decision != Action.CLARIFY.value:
             break
-        count += 1
+        count += trace.rule != "no_question_yet"
     return count
 
 

@@ -594,6 +594,10 @@ _MISSED_THE_QUESTION = [
     r"\b(?:you|u)\s+(?:did\s*n[o']?t|didnt|are\s+not|aren'?t)\s+(?:answer|answering|listening|"
     r"understand)\b",
     r"\bwrong\s+answer\b|\bunhelpful\b|\bnot\s+helping\b|\bno\s+help\b",
+    # "that doesn't explain it": the reply named as what explains nothing ("the manual doesn't
+    # explain how to descale it" describes the problem).
+    r"\b(?:that|this|thats|that's|(?:your|that|the)\s+(?:answer|reply|article))\s+(?:(?:does|did)"
+    r"\s*n[o']?t|not)\s+(?:really\s+|even\s+)?explain\b",
     r"\beso\s+no\s+(?:es|responde)\b|\bno\s+(?:es\s+lo\s+que|respondiste)\b",
     r"\b(?:ça|ca|cela)\s+ne\s+r[ée]pond\b|\bce\s+n'est\s+pas\s+(?:ça|ca|ma\s+question)\b",
     r"\bdas\s+ist\s+nicht\s+(?:meine\s+frage|das)\b",
