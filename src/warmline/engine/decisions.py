@@ -44,8 +44,8 @@ PRE_DRAFT_RULES = frozenset(
 # Handoffs for a draft not sure enough to send, which the policy may turn into that offer.
 _UNSURE_RULES = frozenset({"below_answer_threshold", "answer_withheld"})
 # Clarifying questions asked because the AI already fell short (the customer said an answer
-# did not help, or was offered a person): after them an unsure draft, or another "that didn't
-# help", goes to a person.
+# did not help, or was offered a person): after them another "that didn't help" is a repeated
+# failure, and after "what did I miss?" an unsure draft goes to a person.
 _ALREADY_FELL_SHORT = frozenset({"did_not_help_ask_once", *OFFERS_OF_A_PERSON})
 
 
@@ -167,9 +167,11 @@ def decide(state: ConversationState, signals: Signals, policy: Policy) -> Decisi
 
     Signals that stop the AI come first, in order of urgency; every other signal that fired on
     the same turn is kept as a further reason, so the brief tells the whole story. Never two
-    clarifying questions in a row: after one, the choice is answer or a person. A customer
-    writing in a language the help center does not cover, who could not be answered, is asked
-    once whether they can write in one it does, before a person is brought in.
+    clarifying questions in a row: after one, the choice is answer or a person, offered
+    (answering.unsure_after_clarifying) or brought in. A question the help center has nothing
+    on is offered a person or handed over (answering.not_in_help_center), and so is a customer
+    writing in a language it does not cover, asked first whether one it does would do. Offers
+    stop at answering.unanswered_before_handoff replies in a row that did not answer.
     """
     return _noting_mood(_decide(state, signals, policy), signals, policy)
 

@@ -112,7 +112,8 @@ class Messages(_Strict):
         "conversation. Or ask me something else.",
         description="Said instead of a handoff when, after one clarifying question, the AI "
         "still cannot answer (answering.unsure_after_clarifying: offer_a_person). A yes brings "
-        "in a person; another question it cannot answer does too.",
+        "in a person; another question it cannot answer does too, once "
+        "answering.unanswered_before_handoff is reached.",
     )
     offer_a_person_not_found: str = Field(
         default="I couldn't find anything in our help center that answers this, and I'd "
@@ -124,9 +125,11 @@ class Messages(_Strict):
         "reached.",
     )
     language_not_covered: str = Field(
-        description="Asked once when the customer writes in a language the help center does "
-        "not cover and nothing could be answered; {language} is the language's name. The next "
-        "time, a person takes over (routing sees the topic 'language:<code>')."
+        description="Asked when the customer writes in a language the help center does not "
+        "cover and nothing could be answered; {language} is the language's name. A yes brings "
+        "in a person. The next such message gets it again under answering.not_in_help_center: "
+        "offer_a_person (until answering.unanswered_before_handoff), or a person at once under "
+        "hand_over (routing sees the topic 'language:<code>')."
     )
     translations: dict[str, dict[str, str]] = Field(
         default_factory=dict,
@@ -262,8 +265,8 @@ class Answering(_Strict):
     knowledge_languages: list[str] = Field(
         default_factory=lambda: ["en"],
         description="Languages the help center is written in (codes: en, es, fr, de, pt). A "
-        "customer writing in another language who cannot be answered is asked once whether "
-        "they can write in one of these, then handed to a person.",
+        "customer writing in another language who cannot be answered is asked whether they "
+        "can write in one of these or want a person (messages.language_not_covered).",
     )
     max_sentences: int = Field(ge=1, le=8, description="Most sentences in an answer.")
     retrieve_k: int = Field(ge=1, le=50, description="Passages retrieved per question.")
