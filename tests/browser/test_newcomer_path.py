@@ -109,6 +109,35 @@ def test_that_a_new_handoff_appears_in_an_open_inbox_without_reloading(
     expect(agent.get_by_test_id("reason-badge").first).to_contain_text("Asked for a person")
 
 
+def test_that_a_question_the_help_center_cannot_answer_gets_a_person_on_a_yes(
+    browser: Browser, server: LiveServer, screenshots: Path
+) -> None:
+    """No guess and no handoff nobody asked for: the customer reads that the help center has
+    nothing on it and is offered a person; their yes brings one in, and the agent sees why."""
+    agent = sign_in(browser, server)
+    expect(agent.get_by_test_id("queue")).to_be_visible(timeout=TIMEOUT)
+    customer = open_chat(browser, server)
+    messages = customer.get_by_test_id("wl-messages")
+    customer.get_by_test_id("wl-input").fill(
+        "can u help me with my chem homework? need to balance Fe + O2 = Fe2O3"
+    )
+    customer.get_by_test_id("wl-send").click()
+    offer = messages.locator(".wl-msg[data-role=ai]").nth(1)
+    expect(offer).to_contain_text("couldn't find anything in our help center", timeout=TIMEOUT)
+    expect(offer).to_contain_text("Would you like me to bring in a person")
+    expect(offer.locator(".wl-citation")).to_have_count(0)
+    expect(agent.get_by_test_id("handoff-item")).to_have_count(0)
+    customer.screenshot(path=str(screenshots / "chat-offer-of-a-person.png"))
+
+    customer.get_by_test_id("wl-input").fill("yes please")
+    customer.get_by_test_id("wl-send").click()
+    expect(messages.locator(".wl-msg[data-role=system]").last).to_contain_text(
+        "queue", timeout=TIMEOUT
+    )
+    expect(agent.get_by_test_id("handoff-item")).to_have_count(1, timeout=TIMEOUT)
+    expect(agent.get_by_test_id("reason-badge").first).to_contain_text("Out of scope")
+
+
 def test_that_the_inbox_asks_for_credentials_and_refuses_wrong_ones(
     browser: Browser, server: LiveServer
 ) -> None:
