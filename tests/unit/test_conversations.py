@@ -64,6 +64,18 @@ def test_that_a_question_with_nothing_in_the_help_center_gets_the_offer_of_a_per
     assert handed.text.startswith("I'm bringing in a person")
 
 
+def test_that_a_question_after_the_offer_of_a_person_is_read_as_a_new_one(
+    container: Container,
+) -> None:
+    """The offer asked nothing about the question before it: the next message is not read as
+    completing that question ("chemistry homework ... support hours"), but on its own."""
+    chat = Script(container)
+    chat.customer_says("can u help me with my chem homework? need to balance Fe + O2 = Fe2O3")
+    chat.warmline_asks_to_clarify()
+    chat.customer_says("what are your support hours")
+    chat.warmline_answers(citing="contact-us")
+
+
 def test_that_questions_with_nothing_in_the_help_center_go_to_a_person_after_three_offers(
     container: Container,
 ) -> None:

@@ -86,6 +86,11 @@ log = logging.getLogger(__name__)
 
 # A reply to a clarifying question with at least this many content words is also read alone.
 _OWN_QUESTION_TERMS = 3
+# Replies after which the customer's next message is read on its own, not as completing the
+# question before: the offer of a person (it asked nothing about that question; what comes
+# next is a yes or another question, "what are your support hours") and asking for a language
+# the help center covers (the question comes again, in that language).
+_NEW_START = frozenset({*OFFERS_OF_A_PERSON, "language_not_covered"})
 # A picked topic is looked for among this many times the usual number of passages.
 _CHOSEN_TOPIC_SEARCH_WIDTH = 4
 
@@ -307,7 +312,7 @@ class ConversationService:
         history = signal_history(earlier, traces, conversation.identity_verified)
         question = message.text
         asked = [m.text for m in earlier if m.role is Role.CUSTOMER]
-        if state.last_action is Action.CLARIFY and asked:
+        if state.last_action is Action.CLARIFY and asked and state.last_rule not in _NEW_START:
             # The reply to a clarifying question completes the question before it.
             question = f"{asked[-1]} {message.text}"
         observed = self._signals.read(message.text, history, question=question)
