@@ -151,6 +151,36 @@ def test_that_a_request_inside_a_longer_message_is_read_as_its_own_sentence(
 @pytest.mark.parametrize(
     "text",
     [
+        "no, i don't want a person, just answer it",
+        "i dont need a human for this, where do i enter a promo code",
+        "no need for an agent, thanks",
+        "no quiero hablar con una persona, solo dime el horario",
+        "je ne veux pas un humain, juste la réponse",
+        "ich brauche keinen Menschen, nur die Antwort",
+        "não quero falar com um atendente",
+    ],
+)
+def test_that_turning_a_person_down_is_not_a_request(
+    human: HumanRequestDetector, text: str
+) -> None:
+    assert human.detect(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i don't want a bot, i want a person",
+        "no more bots, i need a human",
+        "not this again. i want to talk to a real person",
+    ],
+)
+def test_that_a_request_beside_a_no_still_asks(human: HumanRequestDetector, text: str) -> None:
+    assert human.detect(text) is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "i spoke with my bank yesterday, they said the charge is only pending. when will it post?",
         "the lid cracked and cut my hand. i've already talked to my doctor about it",
         "i talked to a live agent yesterday and she said it would ship monday, did it?",

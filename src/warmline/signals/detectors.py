@@ -125,6 +125,23 @@ _OTHER_SENSES = [
     r"\b(?:call|phone|ring)\s+me\s+(?:when|before|once|if|as\s+soon\s+as)\b",
     r"\bagente\s+de\s+aduanas?\b",
     r"\bpessoa\s+jur[ií]dica\b",
+    # Turning a person down, as a reply to the offer of one: "no, i don't want a person, just
+    # answer it" ("i don't want a bot, i want a person" still asks).
+    r"\b(?:do\s*n[o']?t|dont|do\s+not|no|not|never)\s+(?:really\s+)?(?:want|need|wanna|"
+    r"asking\s+for|looking\s+for)\s+(?:to\s+(?:talk|speak|chat)\s+(?:to|with)\s+)?(?:a|an|the|"
+    r"any|some|your)?\s*(?:real\s+|live\s+|actual\s+)?(?:human|person|agent|representative|rep|"
+    r"operator|someone|somebody|anyone|staff)s?\b",
+    r"\bno\s+(?:need\s+(?:for|of)\s+)?(?:an?\s+)?(?:human|person|agent)s?\b(?!\s*\?)",
+    r"\bno\s+(?:quiero|necesito)\s+(?:hablar\s+con\s+)?(?:un|una|a\s+un|a\s+una)?\s*"
+    r"(?:humano|persona|agente|asesor)\b",
+    # ("humain" reads as a slip for "human" by then)
+    r"\b(?:je\s+)?ne\s+veux\s+pas\s+(?:parler\s+[àa]\s+)?(?:un|une)\s+(?:humaine?|human|"
+    r"personne|agent|conseill[eè]re?)\b|\bpas\s+besoin\s+d'(?:un|une)\s+(?:humaine?|human|"
+    r"personne|agent)\b",
+    r"\b(?:will|möchte|moechte|brauche)\s+(?:\w+\s+)?(?:keinen|keine)\s+(?:menschen|mensch|"
+    r"mitarbeiter|berater|person)\b",
+    r"\bn[ãa]o\s+(?:quero|preciso)\s+(?:falar\s+com\s+)?(?:um|uma)?\s*(?:humano|pessoa|"
+    r"atendente|agente)\b",
 ]
 
 
