@@ -76,6 +76,17 @@ def test_that_a_question_after_the_offer_of_a_person_is_read_as_a_new_one(
     chat.warmline_answers(citing="contact-us")
 
 
+def test_that_no_thanks_to_the_offer_of_a_person_is_taken_without_offering_again(
+    container: Container,
+) -> None:
+    chat = Script(container)
+    chat.customer_says("can u help me with my chem homework? need to balance Fe + O2 = Fe2O3")
+    chat.warmline_asks_to_clarify()
+    reply = chat.customer_says("nah it's fine")
+    assert reply.decision == "acknowledge"
+    assert reply.text == container.policy.messages.declined_offer
+
+
 def test_that_questions_with_nothing_in_the_help_center_go_to_a_person_after_three_offers(
     container: Container,
 ) -> None:

@@ -268,6 +268,11 @@ def test_that_a_question_the_help_center_has_nothing_on_gets_the_offer_of_a_pers
     # "That didn't help" after the offer is a second failure.
     not_helped = signals(not_helped="that doesn't help", failures=1, hits=0)
     assert decide(after_offer, not_helped, POLICY).reasons[0].code is ReasonCode.REPEATED_FAILURE
+    # "No thanks" turns the offer down: acknowledged, not offered again.
+    no_thanks = dataclasses.replace(nothing, declined="no thanks")
+    declined = decide(after_offer, no_thanks, POLICY)
+    assert (declined.action, declined.rule) == (Action.ACKNOWLEDGE, "declined_offer_of_a_person")
+    assert decide(FIRST_TURN, no_thanks, POLICY).rule == offer  # no offer to turn down yet
     # The policy can hand these over at once, as before it had the setting.
     assert decide(FIRST_TURN, nothing, GAPS_HANDED_OVER).reasons[0].code is code
 

@@ -19,7 +19,13 @@ from tests.unit.decision_inputs import (
 from warmline.engine.decisions import Action, ConversationState, Signals, decide
 from warmline.errors import ConfigurationError
 from warmline.policy.model import load_policy, policy_text
-from warmline.signals.language import LanguageDetector, acknowledgement, asks_something, says_yes
+from warmline.signals.language import (
+    LanguageDetector,
+    acknowledgement,
+    asks_something,
+    says_no,
+    says_yes,
+)
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +128,7 @@ _HANDOFF_MESSAGES = {
     "handoff", "handoff_no_knowledge", "handoff_low_confidence", "handoff_after_hours",
     "recovery", "sensitive", "care_self_harm", "security", "policy_requires_human",
     "tool_failure", "already_waiting", "did_not_help", "language_not_covered", "acknowledged",
-    "email_unknown", "offer_a_person", "offer_a_person_not_found",
+    "email_unknown", "offer_a_person", "offer_a_person_not_found", "declined_offer",
 }  # fmt: skip
 
 
@@ -240,6 +246,20 @@ def test_that_ok_to_a_yes_or_no_question_is_a_yes(text: str) -> None:
 )
 def test_that_no_thanks_or_a_question_to_a_yes_or_no_question_is_no_yes(text: str) -> None:
     assert says_yes(text, to_a_question=True) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["no thanks", "nah it's fine", "no", "nope, all good", "no gracias", "nein danke"]
+)
+def test_that_a_plain_no_turns_an_offer_down(text: str) -> None:
+    assert says_no(text) == text
+
+
+@pytest.mark.parametrize(
+    "text", ["no, what about shipping to ohio", "no?", "yes please", "not working still"]
+)
+def test_that_a_no_with_a_question_or_more_is_not_a_plain_no(text: str) -> None:
+    assert says_no(text) is None
 
 
 def test_that_a_yes_to_an_offered_person_hands_over_as_their_request() -> None:

@@ -78,7 +78,7 @@ from warmline.knowledge.text import terms
 from warmline.policy.model import Policy
 from warmline.privacy.redaction import Redactor
 from warmline.signals.detectors import FrustrationReading
-from warmline.signals.language import LANGUAGE_NAMES, says_yes
+from warmline.signals.language import LANGUAGE_NAMES, says_no, says_yes
 from warmline.signals.reader import History, SignalReader
 from warmline.storage.ports import Store
 
@@ -345,6 +345,9 @@ class ConversationService:
             yes=says_yes(message.text, to_a_question=True)
             if state.last_rule in OFFERS_OF_A_PERSON
             else observed.yes,
+            declined=says_no(message.text)
+            if state.last_rule in OFFERS_OF_A_PERSON or state.last_rule == "language_not_covered"
+            else None,
             asks=observed.asks,
             language=observed.language,
             language_covered=observed.language is None
@@ -521,9 +524,12 @@ class ConversationService:
     ) -> Reply:
         messages = self._policy.messages
         if decision.action is Action.ACKNOWLEDGE:
-            sent = self._transcript.post(
-                conversation.id, Role.AI, messages.text("acknowledged", language)
+            name = (
+                "declined_offer"
+                if decision.rule == "declined_offer_of_a_person"
+                else "acknowledged"
             )
+            sent = self._transcript.post(conversation.id, Role.AI, messages.text(name, language))
             return Reply("acknowledge", sent.text, None, (), (), None, sent)
         if decision.action is Action.ANSWER and draft is not None:
             worded = draft.worded

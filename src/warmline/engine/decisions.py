@@ -99,6 +99,8 @@ class Signals:
     answered_before: str | None = None
     acknowledgement: str | None = None  # the message only thanks, agrees or says goodbye
     yes: str | None = None  # the message only says yes ("yes please", "sí, por favor")
+    # The message only turns down the person the last reply offered ("no thanks").
+    declined: str | None = None
     asks: bool = True  # a question, a request or a problem report, not a remark
     language: str | None = None  # the conversation's language, when the detector is sure
     language_covered: bool = True  # the help center is written in that language
@@ -139,6 +141,7 @@ class Signals:
             "answered_before": self.answered_before,
             "acknowledgement": self.acknowledgement,
             "yes": self.yes,
+            "declined": self.declined,
             "asks": self.asks,
             "language": self.language,
             "language_covered": self.language_covered,
@@ -471,7 +474,12 @@ _OFFERED_FOR = {
 
 
 def _taking_an_offer(state: ConversationState, signals: Signals) -> Decision | None:
-    """A bare yes to a reply that offered a person brings one in."""
+    """A bare yes to a reply that offered a person brings one in; a plain no ("no thanks")
+    to the offer is taken as said: nothing to search, nobody to bring in, no second offer."""
+    if signals.declined and (
+        state.last_rule in OFFERS_OF_A_PERSON or state.last_rule == "language_not_covered"
+    ):
+        return Decision(Action.ACKNOWLEDGE, "declined_offer_of_a_person", (), None)
     if not signals.yes:
         return None
     if state.last_rule in OFFERS_OF_A_PERSON:

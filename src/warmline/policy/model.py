@@ -115,6 +115,12 @@ class Messages(_Strict):
         "in a person; another question it cannot answer does too, once "
         "answering.unanswered_before_handoff is reached.",
     )
+    declined_offer: str = Field(
+        default="All right. If there's anything else, just write it here. A person is always "
+        'one click away with the "Talk to a person" button.',
+        description="Reply to a plain no ('no thanks', 'nah it's fine') to the offer of a "
+        "person: nothing to search, nobody to bring in, no second offer.",
+    )
     offer_a_person_not_found: str = Field(
         default="I couldn't find anything in our help center that answers this, and I'd "
         "rather not guess. Would you like me to bring in a person from our team? They will see "

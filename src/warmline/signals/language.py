@@ -180,6 +180,31 @@ def says_yes(text: str, *, to_a_question: bool = False) -> str | None:
     return None
 
 
+# A no in the five languages, and what may go with it in a bare "no thanks, it's fine".
+_NO = {"no", "nope", "nah", "nein", "non", "nao", "not", "never"}
+_WITH_NO = {
+    "thanks", "thank", "thx", "ty", "you", "its", "it", "is", "fine", "ok", "okay", "all",
+    "good", "need", "now", "worries", "problem", "im", "i", "am", "thats", "that", "alright",
+    "gracias", "esta", "bien", "merci", "cest", "bon", "danke", "schon", "gut", "obrigado",
+    "obrigada", "tudo", "bem", "pas", "besoin", "hace", "falta", "nicht", "notig", "precisa",
+    "necessario", "right",
+}  # fmt: skip
+
+
+def says_no(text: str) -> str | None:
+    """The message itself when it only turns down what a yes-or-no question offered ("no
+    thanks", "nah it's fine", "no gracias", "nein danke"); ``None`` otherwise (a question, or
+    anything with content of its own)."""
+    if "?" in text or len(text) > 60:
+        return None
+    words = _plain_words(text)
+    if not words or not any(w in _NO for w in words):
+        return None
+    if not all(w in _NO or w in _WITH_NO for w in words):
+        return None
+    return text.strip()
+
+
 # -- does the message ask for anything? -------------------------------------------------------
 
 # Words that make a message a question, a request or a problem report, in the five languages:
